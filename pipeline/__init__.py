@@ -1,0 +1,7 @@
+"""wire-ingest: news wire stories in, clean annotated Avro out, on Apache Beam.
+
+Stages, each a package with pure functions and one composite transform in ``transforms.py``:
+``read`` -> ``parse`` -> ``clean`` -> ``identify`` -> ``enrich`` -> ``sink``; items a stage
+cannot handle become dead letters (``pipeline.stage``). ``pipeline.graph.IngestStories`` is the
+whole ingest as one transform; ``pipeline.cli`` is the command line.
+"""

@@ -1,0 +1,98 @@
+"""Clean rules compiled once from their settings into a ``RuleBook``.
+
+Compiling happens when the pipeline is built, so a bad pattern or an unknown field name is a
+``ConfigError`` before any data is read, and workers receive ready, picklable patterns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from pipeline.errors import ConfigError
+from pipeline.settings import CleanSettings, RuleSettings, Scope
+
+# The story fields a rule's named groups may fill.
+FIELDS = frozenset({"provider", "byline", "dateline", "caption", "credit"})
+PROVIDER_PLACEHOLDER = "{provider}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    kind: str
+    scope: Scope
+    patterns: tuple[re.Pattern[str], ...]
+    items: re.Pattern[str] | None = None
+
+    def match(self, paragraph: str) -> re.Match[str] | None:
+        """The first pattern matching the whole paragraph (its start, for scope prefix)."""
+        for pattern in self.patterns:
+            found = (
+                pattern.match(paragraph) if self.scope is Scope.PREFIX else pattern.fullmatch(paragraph)
+            )
+            if found:
+                return found
+        return None
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    rules: tuple[Rule, ...]
+    providers: Mapping[str, str]  # casefolded name as written -> canonical provider name
+
+    def first_match(
+        self, paragraph: str, scopes: frozenset[Scope]
+    ) -> tuple[Rule, re.Match[str]] | None:
+        for rule in self.rules:
+            if rule.scope in scopes and (found := rule.match(paragraph)):
+                return rule, found
+        return None
+
+    def provider_name(self, written: str) -> str:
+        return self.providers.get(written.strip().casefold(), written.strip())
+
+
+def build_rulebook(settings: CleanSettings) -> RuleBook:
+    providers = {name.casefold(): canonical for name, canonical in settings.providers.items()}
+    # Longest first, so that "Reuters" is taken whole rather than as "Reuter" and an "s".
+    alternatives = "|".join(re.escape(name) for name in sorted(providers, key=len, reverse=True))
+    provider_group = f"(?P<provider>(?i:{alternatives}))"
+    rules = tuple(
+        _compile(name, rule, provider_group)
+        for name, rule in settings.rules.items()
+        if rule.enabled
+    )
+    return RuleBook(rules, providers)
+
+
+def _compile(name: str, rule: RuleSettings, provider_group: str) -> Rule:
+    return Rule(
+        name=name,
+        kind=rule.kind,
+        scope=rule.scope,
+        patterns=tuple(_pattern(name, text, provider_group) for text in rule.patterns),
+        items=_pattern(name, rule.items, provider_group) if rule.items else None,
+    )
+
+
+def _pattern(rule: str, text: str, provider_group: str) -> re.Pattern[str]:
+    try:
+        pattern = re.compile(text.replace(PROVIDER_PLACEHOLDER, provider_group))
+    except re.error as error:
+        raise ConfigError(f"clean.rules.{rule}: bad pattern {text!r}: {error}") from error
+    unknown = set(pattern.groupindex) - FIELDS
+    if unknown:
+        raise ConfigError(
+            f"clean.rules.{rule}: group {sorted(unknown)[0]!r} names no story field; "
+            f"use one of {sorted(FIELDS)}"
+        )
+    return pattern
+
+
+def named_values(found: re.Match[str]) -> Iterator[tuple[str, str]]:
+    """The story fields a match fills, with their (stripped, non-empty) values."""
+    for field, value in found.groupdict().items():
+        if value and value.strip():
+            yield field, value.strip()

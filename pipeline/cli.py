@@ -1,0 +1,165 @@
+"""The ``wire-ingest`` command.
+
+Run the pipeline on the stories shipped in the repository (local folders, no cloud account)::
+
+    wire-ingest run --input samples/stories --output out/demo
+
+On your own files: any number of ``--input`` paths, folders (read recursively) or globs
+(``**`` recurses), plain or gzip-compressed::
+
+    wire-ingest run --input 'feeds/2026-11-*/*.txt.gz' --input extra/ --output out/today
+
+Options this command does not know are Beam pipeline options. Without ``--runner`` it runs on
+Beam's local FnApiRunner; on two cores::
+
+    wire-ingest run --input ... --output ... \\
+        --direct_running_mode=multi_processing --direct_num_workers=2
+
+``python -m pipeline run ...`` is the same command. Exit codes: 0 when every item read is
+accounted for (written, dead-lettered or a counted duplicate), 2 for a bad command line or
+configuration (one line on stderr, nothing run), 1 for anything else, which is a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NoReturn
+
+from pipeline.errors import ConfigError
+from pipeline.parse.registry import AUTO, FORMAT_CHOICES
+
+if TYPE_CHECKING:
+    from pipeline.sink.summary import RunSummary
+
+PROG = "wire-ingest"
+EXIT_BUG = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse whose errors are one line (``wire-ingest: error: ...``) and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ConfigError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Ingest news wire stories into clean, annotated Avro.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run_parser = commands.add_parser(
+        "run",
+        help="run the pipeline over input files",
+        description="Read stories, strip boilerplate, annotate with spaCy, write Avro. "
+        "Options not listed here are Beam pipeline options (--runner, --direct_num_workers, "
+        "--direct_running_mode, ...). Without --runner, Beam's local FnApiRunner runs it.",
+    )
+    run_parser.add_argument(
+        "--input",
+        action="append",
+        required=True,
+        metavar="PATH_OR_GLOB",
+        help="input file, folder (read recursively) or glob (** recurses); repeat for more. "
+        "gzip files are recognised by their content. gs:// needs the gcp extra.",
+    )
+    run_parser.add_argument(
+        "--output",
+        required=True,
+        metavar="DIR",
+        help="output folder: stories/*.avro, dead_letter/*.avro and summary.json go here",
+    )
+    run_parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="TOML file overriding the shipped configs/default.toml key by key",
+    )
+    run_parser.add_argument(
+        "--format",
+        default=AUTO,
+        choices=FORMAT_CHOICES,
+        help=f"input format (default {AUTO}: recognised from each item's content)",
+    )
+    run_parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the output of an earlier run in --output (refused otherwise)",
+    )
+    run_parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="how much Beam and wire-ingest log on stderr (default WARNING)",
+    )
+    # To suggest the closest flag for a misspelt one, which argparse leaves to Beam.
+    own_flags = [flag for action in run_parser._actions for flag in action.option_strings]
+    run_parser.set_defaults(own_flags=own_flags)
+    return parser
+
+
+def run(argv: Sequence[str] | None = None) -> RunSummary:
+    """Parses ``argv`` (without the program name), runs the pipeline, returns its summary.
+
+    Raises:
+        ConfigError: a bad command line, configuration, input or output; nothing was run.
+    """
+    parser = build_parser()
+    args, beam_args = parser.parse_known_args(argv)
+    logging.getLogger().setLevel(args.log_level)
+    _import_beam_quietly()
+    from pipeline.launch import launch
+
+    return launch(
+        inputs=args.input,
+        output=args.output,
+        config=args.config,
+        format_name=args.format,
+        overwrite=args.overwrite,
+        beam_args=beam_args,
+        known_flags=args.own_flags,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", level=logging.WARNING)
+    try:
+        summary = run(argv)
+    except ConfigError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(format_summary(summary))
+    if not summary.balanced:
+        print(
+            f"{PROG}: BUG: {summary.read} items read, but {summary.written} written + "
+            f"{summary.dead_lettered} dead-lettered + {summary.duplicates} duplicates; "
+            "please report it with the summary.json",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
+    return 0
+
+
+def format_summary(summary: RunSummary) -> str:
+    reasons = ", ".join(f"{key}: {count}" for key, count in summary.dead_letters_by_reason.items())
+    return "\n".join(
+        [
+            f"{PROG}: read {summary.read} items from {summary.files} files: "
+            f"{summary.written} written, {summary.dead_lettered} dead-lettered"
+            + (f" ({reasons})" if reasons else "")
+            + f", {summary.duplicates} duplicates merged",
+            f"  stories:      {', '.join(summary.story_files) or '(none)'}",
+            f"  dead letters: {', '.join(summary.dead_letter_files) or '(none)'}",
+            f"  summary:      {summary.output.rstrip('/')}/summary.json",
+        ]
+    )
+
+
+def _import_beam_quietly() -> None:
+    """Imports Beam with its import-time warnings muted: it warns about optional Google Cloud
+    clients (apitools) that a local run does not use."""
+    logging.disable(logging.WARNING)
+    try:
+        import apache_beam  # noqa: F401
+    finally:
+        logging.disable(logging.NOTSET)

@@ -1,0 +1,93 @@
+"""A RunInference model handler for spaCy pipelines.
+
+RunInference loads the model once per worker process (``load_model``) and shares it between
+the threads there, and batches stories for ``nlp.pipe``. The handler keeps only the picklable
+settings; the model itself is created on the worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import spacy
+from apache_beam.ml.inference.base import ModelHandler, PredictionResult
+from spacy.language import Language
+
+from pipeline.enrich.components import PARAGRAPH_BREAKS
+from pipeline.enrich.features import annotations_from_doc, model_id
+from pipeline.errors import ConfigError
+from pipeline.records import Story
+from pipeline.settings import EnrichSettings
+
+# Components that set sentence boundaries, and keep the ones set before them.
+_SENTENCE_COMPONENTS = ("senter", "parser")
+
+
+def load_pipeline(settings: EnrichSettings) -> Language:
+    """Loads the configured pipeline without its excluded components, enabling the extra ones,
+    with paragraph boundaries set before whichever component finds sentences.
+
+    ``spacy.load(disable=..., enable=...)`` rejects enabling a component that depends on a
+    disabled one (E1042), hence ``exclude`` first, then ``enable_pipe``.
+    """
+    nlp = spacy.load(settings.model, exclude=list(settings.exclude))
+    for name in settings.enable:
+        nlp.enable_pipe(name)
+    segmenters = [name for name in nlp.pipe_names if name in _SENTENCE_COMPONENTS]
+    if segmenters:
+        nlp.add_pipe(PARAGRAPH_BREAKS, before=segmenters[0])
+    return nlp
+
+
+def check_model(settings: EnrichSettings) -> None:
+    """Fails fast, without loading weights, when the model or a component name is wrong."""
+    if spacy.util.is_package(settings.model):
+        path = spacy.util.get_package_path(settings.model)
+    else:
+        path = spacy.util.ensure_path(settings.model)
+    try:
+        meta = spacy.util.get_model_meta(path)
+    except (OSError, ValueError) as error:
+        raise ConfigError(
+            f"enrich.model: spaCy pipeline {settings.model!r} is not installed "
+            "(a package name or a folder with a meta.json)"
+        ) from error
+    components = set(meta.get("components", meta.get("pipeline", [])))
+    for key in ("exclude", "enable"):
+        unknown = sorted(set(getattr(settings, key)) - components)
+        if unknown:
+            raise ConfigError(
+                f"enrich.{key}: {settings.model} has no component {unknown[0]!r}; "
+                f"it has {sorted(components)}"
+            )
+    both = sorted(set(settings.exclude) & set(settings.enable))
+    if both:
+        raise ConfigError(f"enrich: {both[0]!r} is both excluded and enabled")
+
+
+class SpacyModelHandler(ModelHandler[Story, PredictionResult, Language]):
+    def __init__(self, settings: EnrichSettings) -> None:
+        super().__init__()
+        self._settings = settings
+
+    def load_model(self) -> Language:
+        return load_pipeline(self._settings)
+
+    def run_inference(
+        self,
+        batch: Sequence[Story],
+        model: Language,
+        inference_args: dict[str, Any] | None = None,
+    ) -> Iterable[PredictionResult]:
+        name = model_id(model)
+        components = tuple(model.pipe_names)
+        docs = model.pipe((story.body for story in batch), batch_size=len(batch))
+        for story, doc in zip(batch, docs, strict=True):
+            yield PredictionResult(story, annotations_from_doc(doc, name, components))
+
+    def batch_elements_kwargs(self) -> dict[str, int]:
+        return {"min_batch_size": 1, "max_batch_size": self._settings.batch_size}
+
+    def get_metrics_namespace(self) -> str:
+        return "wire_ingest.enrich"

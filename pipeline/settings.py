@@ -1,0 +1,123 @@
+"""Behaviour settings: ``configs/default.toml``, overridden key by key by a ``--config`` file.
+
+The shipped defaults are read first; a user file then overrides only the keys it sets (tables
+merge, other values replace), so a profile can change one rule or the model and nothing else.
+The result is validated into frozen models: an unknown key, a wrong type or a bad value is a
+``ConfigError`` naming the file and the key, raised before the pipeline is built. Transforms get
+these settings through their constructors; no worker reads a file or a global for its config.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from enum import StrEnum
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pipeline.errors import ConfigError
+
+DEFAULT_PROFILE = "default.toml"
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ReadSettings(_Settings):
+    max_item_bytes: int = Field(gt=0)
+    """Items larger than this (after decompression) are dead-lettered as too_large."""
+
+
+class Scope(StrEnum):
+    """Where in a story a clean rule looks, and what it removes when a pattern matches."""
+
+    LEAD = "lead"  # a whole paragraph before the body starts (captions, bylines)
+    PREFIX = "prefix"  # the start of the first body paragraph (datelines)
+    PARAGRAPH = "paragraph"  # one whole paragraph anywhere in the body
+    LIST = "list"  # a heading paragraph and the list items that follow it
+    REST = "rest"  # a paragraph and everything after it
+
+
+class RuleSettings(_Settings):
+    kind: str = Field(pattern=r"^[a-z_]+$")
+    """What the removed text is (related_posts, signoff, caption, ...): lands in removed.kind."""
+    scope: Scope
+    patterns: tuple[str, ...] = Field(min_length=1)
+    """Regular expressions; named groups (provider, byline, ...) fill the story's fields."""
+    items: str | None = None
+    """For scope "list": the pattern each list item matches; the list ends at the first miss."""
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _items_go_with_lists(self) -> RuleSettings:
+        if (self.scope is Scope.LIST) != (self.items is not None):
+            raise ValueError('"items" is required for scope "list" and only allowed there')
+        return self
+
+
+class CleanSettings(_Settings):
+    providers: dict[str, str]
+    """Agency names as written (any case) to canonical provider names; ``{provider}`` in a
+    pattern matches any of them."""
+    rules: dict[str, RuleSettings]
+    """Boilerplate rules by name, tried in this order."""
+
+
+class EnrichSettings(_Settings):
+    model: str = Field(min_length=1)
+    """An installed spaCy pipeline (package name or path)."""
+    exclude: tuple[str, ...] = ()
+    """Components not loaded at all."""
+    enable: tuple[str, ...] = ()
+    """Components the model ships disabled that should run (e.g. senter without the parser)."""
+    batch_size: int = Field(gt=0)
+    max_chars: int = Field(gt=0)
+    """Longer bodies are dead-lettered as text_too_long rather than fed to spaCy."""
+
+
+class Settings(_Settings):
+    read: ReadSettings
+    clean: CleanSettings
+    enrich: EnrichSettings
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """The shipped defaults, overridden by the TOML file at ``path`` when given."""
+    default = files("pipeline.configs").joinpath(DEFAULT_PROFILE)
+    data = _parse_toml(default.read_text(encoding="utf-8"), f"configs/{DEFAULT_PROFILE}")
+    where = f"configs/{DEFAULT_PROFILE}"
+    if path is not None:
+        where = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"cannot read config {path}: {error}") from error
+        data = merge(data, _parse_toml(text, where))
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        problem = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+        raise ConfigError(f"config {where}: {key}: {problem}") from error
+
+
+def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``override`` laid over it: tables merge key by key, values replace."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _parse_toml(text: str, where: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"config {where}: {error}") from error

@@ -1,0 +1,88 @@
+"""Records to Avro, with the schemas in ``schemas/*.avsc`` as the only definition.
+
+The ``.avsc`` files ship inside the package (``pipeline.schemas``) and are loaded here; the
+code never redefines a schema, it only maps our records onto it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+from datetime import datetime
+from importlib.resources import files
+from typing import IO, Any
+
+import fastavro
+from apache_beam.io import fileio
+
+from pipeline.records import DeadLetter, Source, Story
+
+STORY_SCHEMA = "wire_story"
+DEAD_LETTER_SCHEMA = "dead_letter"
+CODEC = "deflate"
+
+
+@functools.cache
+def load_schema(name: str) -> dict[str, Any]:
+    """The parsed schema ``schemas/<name>.avsc``."""
+    text = files("pipeline.schemas").joinpath(f"{name}.avsc").read_text(encoding="utf-8")
+    return fastavro.parse_schema(json.loads(text))
+
+
+def source_record(source: Source) -> dict[str, Any]:
+    return dataclasses.asdict(source)
+
+
+def story_record(story: Story, *, ingested_at: datetime) -> dict[str, Any]:
+    """The ``WireStory`` record of an enriched story."""
+    annotations = story.annotations
+    if annotations is None:
+        raise ValueError(f"story {story.id} from {story.source.uri} reached the sink unannotated")
+    return {
+        "id": story.id,
+        "version": story.version,
+        "source": source_record(story.source),
+        "provider": story.provider,
+        "headline": story.headline,
+        "body": story.body,
+        "removed": [dataclasses.asdict(cut) for cut in story.removed],
+        "pub_status": story.pub_status,
+        "language": story.language,
+        "version_created": story.version_created,
+        "ingested_at": ingested_at,
+        "entities": [dataclasses.asdict(entity) for entity in annotations.entities],
+        "nlp_model": annotations.model,
+        "nlp_components": list(annotations.components),
+        "sentences": [dataclasses.asdict(span) for span in annotations.sentences],
+        "byline": story.byline,
+        "dateline": story.dateline,
+        "caption": story.caption,
+        "credit": story.credit,
+        "content_sha256": story.content_sha256,
+        "duplicate_sources": [source_record(source) for source in story.duplicate_sources],
+    }
+
+
+def dead_letter_record(letter: DeadLetter) -> dict[str, Any]:
+    """The ``DeadLetter`` record."""
+    return dataclasses.asdict(letter)
+
+
+class AvroFileSink(fileio.FileSink):
+    """A ``fileio`` sink writing one Avro container file with fastavro."""
+
+    def __init__(self, schema_name: str) -> None:
+        self._schema = load_schema(schema_name)
+        self._writer: fastavro.write.Writer | None = None
+
+    def open(self, fh: IO[bytes]) -> None:
+        self._writer = fastavro.write.Writer(fh, self._schema, codec=CODEC)
+
+    def write(self, record: dict[str, Any]) -> None:
+        assert self._writer is not None, "write before open"
+        self._writer.write(record)
+
+    def flush(self) -> None:
+        assert self._writer is not None, "flush before open"
+        self._writer.flush()

@@ -1,0 +1,108 @@
+"""How a stage's pure step runs in Beam, with bad items turned into dead letters.
+
+Each stage package has pure functions (``step(item) -> iterable of results``) that tests call
+without Beam. ``RunStep`` runs one of them over a PCollection: a ``DataError`` raised for an
+item becomes a ``DeadLetter`` on a second output, counted per stage; any other exception is a
+bug in our code and fails the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+import apache_beam as beam
+from apache_beam import pvalue
+from apache_beam.metrics import Metrics
+
+from pipeline.errors import DataError
+from pipeline.records import DeadLetter, Source
+
+METRICS_NAMESPACE = "wire_ingest"
+
+Step = Callable[[Any], Iterable[Any]]
+Trace = Callable[[Any], tuple[Source, bytes]]
+
+
+class StageOutputs(NamedTuple):
+    """What every stage returns: the items that went through, and the ones that did not."""
+
+    items: beam.PCollection
+    dead_letters: beam.PCollection
+
+
+def trace_item(element: Any) -> tuple[Source, bytes]:
+    """Where an in-flight item came from and its raw bytes (RawItem and Story both carry them)."""
+    return element.source, element.raw
+
+
+def dead_letter(source: Source, raw: bytes, stage: str, error: DataError) -> DeadLetter:
+    return DeadLetter(
+        source=source,
+        stage=stage,
+        error_type=type(error).__name__,
+        reason=str(error.reason),
+        error_message=error.message,
+        raw=raw,
+        failed_at=datetime.now(UTC),
+    )
+
+
+class _StepFn(beam.DoFn):
+    DEAD_LETTER = "dead_letter"
+
+    def __init__(self, stage: str, step: Step, trace: Trace) -> None:
+        self._stage = stage
+        self._step = step
+        self._trace = trace
+        self._failures = Metrics.counter(METRICS_NAMESPACE, f"dead_letters.{stage}")
+
+    def process(self, element: Any) -> Iterable[Any]:
+        try:
+            # All or nothing: an item that fails half-way yields no partial results.
+            results = list(self._step(element))
+        except DataError as error:
+            self._failures.inc()
+            source, raw = self._trace(element)
+            yield pvalue.TaggedOutput(self.DEAD_LETTER, dead_letter(source, raw, self._stage, error))
+            return
+        yield from results
+
+
+class RunStep(beam.PTransform):
+    """Applies ``step`` to each item; items it rejects with a ``DataError`` are dead-lettered.
+
+    Args:
+        stage: the stage name recorded in dead letters (read, parse, clean, enrich, ...).
+        step: a pure function from one item to zero or more results.
+        trace: gives the source and raw bytes of an item, for its dead letter.
+    """
+
+    def __init__(self, stage: str, step: Step, trace: Trace = trace_item) -> None:
+        super().__init__()
+        self._fn = _StepFn(stage, step, trace)
+
+    def expand(self, pcoll: beam.PCollection) -> StageOutputs:
+        results = pcoll | beam.ParDo(self._fn).with_outputs(_StepFn.DEAD_LETTER, main="items")
+        return StageOutputs(results.items, results[_StepFn.DEAD_LETTER])
+
+
+class CountAs(beam.PTransform):
+    """Passes items through unchanged, counting them under ``name`` (for the run summary)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self._name = name
+
+    def expand(self, pcoll: beam.PCollection) -> beam.PCollection:
+        return pcoll | beam.ParDo(_CountFn(self._name))
+
+
+class _CountFn(beam.DoFn):
+    def __init__(self, name: str) -> None:
+        self._counter = Metrics.counter(METRICS_NAMESPACE, name)
+
+    def process(self, element: Any) -> Iterable[Any]:
+        self._counter.inc()
+        yield element

@@ -1,0 +1,44 @@
+# Sourced by scripts/demo and scripts/test: finds Python >= 3.11 and creates or refreshes the
+# project's virtual environment (.venv), reinstalling only when pyproject.toml has changed.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${WIRE_INGEST_VENV:-$ROOT/.venv}"
+
+find_python() {
+    local candidate
+    for candidate in ${PYTHON:-} python3.11 python3.12 python3.13 python3 python; do
+        if command -v "$candidate" >/dev/null 2>&1 &&
+            "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            echo "$candidate"
+            return
+        fi
+    done
+    echo "wire-ingest: error: needs Python 3.11 or newer (set PYTHON=/path/to/python3.11)" >&2
+    exit 2
+}
+
+# ensure_env EXTRAS: "base" for the pipeline alone, "dev" for the pipeline and the test tools.
+ensure_env() {
+    local extras="$1" spec="$ROOT" stamp digest
+    [ "$extras" = base ] || spec="$ROOT[$extras]"
+    digest="$(cksum <"$ROOT/pyproject.toml")"
+    if [ ! -x "$VENV/bin/python" ]; then
+        echo "Creating the virtual environment $VENV"
+        "$(find_python)" -m venv "$VENV"
+    fi
+    # The dev install includes everything the base one does.
+    for stamp in "$VENV/.installed-$extras" "$VENV/.installed-dev"; do
+        if [ "$(cat "$stamp" 2>/dev/null)" = "$digest" ]; then
+            return
+        fi
+    done
+    echo "Installing wire-ingest ($extras) into $VENV: a few minutes the first time"
+    if ! "$VENV/bin/python" -m pip install --disable-pip-version-check --editable "$spec" \
+        >"$VENV/install.log" 2>&1; then
+        tail -n 30 "$VENV/install.log" >&2
+        echo "wire-ingest: error: installing failed; the whole log is $VENV/install.log" >&2
+        exit 1
+    fi
+    echo "$digest" >"$VENV/.installed-$extras"
+}

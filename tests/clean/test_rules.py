@@ -1,0 +1,74 @@
+"""Compiling clean rules: placeholders, overrides, and bad rules as config errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.clean.rules import build_rulebook
+from pipeline.clean.strip import strip_boilerplate
+from pipeline.errors import ConfigError
+from pipeline.records import RawItem, Story
+from pipeline.settings import load_settings
+
+
+def config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "profile.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def story_of(body: str) -> Story:
+    return Story(RawItem.of("t", body.encode()).source, body.encode(), "Headline", body)
+
+
+def test_provider_placeholder_matches_every_name_in_any_case() -> None:
+    book = build_rulebook(load_settings().clean)
+    (signoff,) = [rule for rule in book.rules if rule.name == "signoff"]
+    for written in ("REUTERS", "Reuters", "reuter", "Associated Press", "Agence France-Presse"):
+        found = signoff.match(written)
+        assert found is not None, written
+        assert book.provider_name(found.group("provider")) in {"Reuters", "AP", "AFP"}
+
+
+def test_override_file_adds_disables_and_changes_rules(tmp_path: Path) -> None:
+    path = config(
+        tmp_path,
+        """
+[clean.providers]
+"wire-ingest news" = "WIN"
+
+[clean.rules.signoff]
+enabled = false
+
+[clean.rules.sponsored]
+kind = "advertisement"
+scope = "paragraph"
+patterns = ['(?i)partner content from .+']
+""",
+    )
+    book = build_rulebook(load_settings(path).clean)
+    names = [rule.name for rule in book.rules]
+    assert "signoff" not in names
+    assert names[-1] == "sponsored"
+    story = strip_boilerplate(story_of("Body text.\n\nREUTERS\n\nPartner content from Acme"), book)
+    assert story.paragraphs == ["Body text.", "REUTERS"]
+    assert [cut.rule for cut in story.removed] == ["sponsored"]
+    assert book.provider_name("WIRE-INGEST NEWS") == "WIN"
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("[clean.rules.bad]\nkind='x'\nscope='paragraph'\npatterns=['(unclosed']", "bad pattern"),
+        (
+            "[clean.rules.bad]\nkind='x'\nscope='paragraph'\npatterns=['(?P<author>.+)']",
+            "group 'author' names no story field",
+        ),
+    ],
+)
+def test_bad_rules_are_config_errors(tmp_path: Path, text: str, says: str) -> None:
+    settings = load_settings(config(tmp_path, text))
+    with pytest.raises(ConfigError, match=says):
+        build_rulebook(settings.clean)

@@ -1,0 +1,204 @@
+"""Boilerplate removal with the shipped rules: what is cut, what is kept, and the trace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pipeline.clean.rules import RuleBook
+from pipeline.clean.strip import strip_boilerplate
+from pipeline.errors import CleanError, Reason
+from pipeline.parse.text import parse_text
+from pipeline.records import PARAGRAPH_BREAK, RawItem, Removed, Story
+from tests.conftest import SAMPLES, SEED
+
+BODY = "The minister said on Monday the talks would resume next week."
+MORE = "Officials on both sides declined to comment on the timing of the talks."
+
+
+def story_of(*paragraphs: str, **fields: Any) -> Story:
+    body = PARAGRAPH_BREAK.join(paragraphs)
+    return Story(RawItem.of("t", body.encode()).source, body.encode(), "Headline", body, **fields)
+
+
+def kinds(story: Story) -> list[tuple[str, str]]:
+    return [(cut.kind, cut.text) for cut in story.removed]
+
+
+def test_strip_seed_story(book: RuleBook) -> None:
+    (parsed,) = parse_text(RawItem.of(str(SEED), SEED.read_bytes()))
+    story = strip_boilerplate(parsed, book)
+    assert story.body.startswith("The Kremlin said on Friday")
+    assert story.body.endswith("has repeatedly urged restraint.")
+    assert story.caption == "People walk past a damaged building in the city of Idlib, Syria"
+    assert story.provider == "Reuters"
+    assert kinds(story) == [
+        ("caption", "People walk past a damaged building in the city of Idlib, Syria"),
+        ("signoff", "REUTERS"),
+        ("related_posts", "Related posts"),
+        ("related_posts", "Russia Takes Control of Vuhledar After Two Years of Ukrainian Defiance"),
+        (
+            "related_posts",
+            "Iranian Missile Strike on Israel Demonstrates Increased Capability for Larger, "
+            "More Complex Operations",
+        ),
+        ("related_posts", "Israel Strengthens Military Presence Along Lebanon Border"),
+    ]
+    assert len(story.paragraphs) == 14
+
+
+def test_strip_ap_sample_dateline_byline_copyright(book: RuleBook) -> None:
+    path = SAMPLES / "ap-costa-concordia-trial.txt"
+    (parsed,) = parse_text(RawItem.of(str(path), path.read_bytes()))
+    story = strip_boilerplate(parsed, book)
+    assert story.byline == "Paulo Santalucia and Frances d'Emilio"
+    assert story.dateline == "GROSSETO, Italy (AP)"
+    assert story.provider == "AP"
+    assert story.body.startswith("The trial of the captain of the shipwrecked Costa Concordia")
+    assert story.body.endswith("Schettino has denied wrongdoing.")
+    assert [cut.kind for cut in story.removed] == ["byline", "dateline", "copyright"]
+    assert story.removed[1].text == "GROSSETO, Italy (AP) --"
+
+
+@pytest.mark.parametrize(
+    ("first", "dateline", "provider"),
+    [
+        (f"MOSCOW (Reuters) - {BODY}", "MOSCOW (Reuters)", "Reuters"),
+        (f"WASHINGTON, March 3 (Reuters) - {BODY}", "WASHINGTON, March 3 (Reuters)", "Reuters"),
+        (f"PARIS (AFP) — {BODY}", "PARIS (AFP)", "AFP"),
+        (f"BERLIN (dpa) - {BODY}", "BERLIN (dpa)", "dpa"),
+        (f"LONDON -- {BODY}", "LONDON", None),
+        (f"SAN FRANCISCO, Calif. — {BODY}", "SAN FRANCISCO, Calif.", None),
+    ],
+)
+def test_strip_dateline(book: RuleBook, first: str, dateline: str, provider: str | None) -> None:
+    story = strip_boilerplate(story_of(first, MORE), book)
+    assert story.dateline == dateline
+    assert story.provider == provider
+    assert story.paragraphs == [BODY, MORE]
+
+
+def test_strip_keeps_a_sentence_that_merely_starts_with_capitals(book: RuleBook) -> None:
+    story = strip_boilerplate(story_of("NATO allies met in Brussels - again - on Monday.", MORE), book)
+    assert story.dateline is None
+    assert story.paragraphs[0] == "NATO allies met in Brussels - again - on Monday."
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("REUTERS", "signoff"),
+        ("(AP)", "signoff"),
+        ("— AFP", "signoff"),
+        ("The Associated Press", "signoff"),
+        ("(Reporting by Maria Tsvetkova; Editing by Andrew Osborn)", "credit"),
+        ("Reporting by Tom Balmforth in Moscow; Writing by Andrew Osborn", "credit"),
+        ("Additional reporting by Orhan Coskun in Ankara", "credit"),
+        ("© 2019 Thomson Reuters. All rights reserved.", "copyright"),
+        ("Copyright 2020 The Associated Press. All rights reserved.", "copyright"),
+        (
+            "This material may not be published, broadcast, rewritten or redistributed.",
+            "copyright",
+        ),
+        ("Share this article", "share"),
+        ("Facebook Twitter Email", "share"),
+        ("Share on WhatsApp", "share"),
+        ("Follow us on Twitter @wireingest", "share"),
+        ("Sign up for our daily newsletter", "subscribe"),
+        ("Subscribe to our Breaking News alerts", "subscribe"),
+        ("Advertisement", "advertisement"),
+        ("Story continues below advertisement", "advertisement"),
+        ("Read more: Kremlin says Turkey must rein in Idlib rebels", "related_posts"),
+    ],
+)
+def test_strip_removes_trailer_lines(book: RuleBook, line: str, kind: str) -> None:
+    story = strip_boilerplate(story_of(BODY, line, MORE), book)
+    assert story.paragraphs == [BODY, MORE]
+    assert [cut.kind for cut in story.removed] == [kind]
+    assert story.removed[0].text == line
+
+
+def test_strip_records_credit_and_canonical_provider(book: RuleBook) -> None:
+    story = strip_boilerplate(
+        story_of(BODY, "Reuters", "(Reporting by A; Editing by B)", "Writing by C"), book
+    )
+    assert story.provider == "Reuters"
+    assert story.credit == "Reporting by A; Editing by B; Writing by C"
+
+
+def test_strip_parser_metadata_wins_over_text_rules(book: RuleBook) -> None:
+    assert strip_boilerplate(story_of(BODY, "AFP"), book).provider == "AFP"
+    assert strip_boilerplate(story_of(BODY, "AFP", provider="Reuters"), book).provider == "Reuters"
+
+
+def test_strip_keeps_sentences_that_look_like_trailers(book: RuleBook) -> None:
+    sentences = [
+        "Reporting by the BBC revealed that the deal had collapsed.",
+        "Copyright lawyers said the ruling would change little.",
+        "Share prices fell 3% in early trading.",
+        "“Read more carefully,” the judge told the lawyers.",
+    ]
+    story = strip_boilerplate(story_of(BODY, *sentences), book)
+    assert story.paragraphs == [BODY, *sentences]
+    assert story.removed == ()
+
+
+def test_strip_related_list_ends_at_the_first_real_paragraph(book: RuleBook) -> None:
+    story = strip_boilerplate(
+        story_of(BODY, "Read more", "Talks to resume in Geneva", "Minister resigns", MORE), book
+    )
+    assert story.paragraphs == [BODY, MORE]
+    assert [cut.text for cut in story.removed] == [
+        "Read more",
+        "Talks to resume in Geneva",
+        "Minister resigns",
+    ]
+
+
+def test_strip_comments_cut_everything_after_them(book: RuleBook) -> None:
+    story = strip_boilerplate(
+        story_of(BODY, MORE, "12 Comments", "Great article.", "Comment by X — January 7, 2008"), book
+    )
+    assert story.paragraphs == [BODY, MORE]
+    assert [cut.kind for cut in story.removed] == ["comments"] * 3
+
+
+def test_strip_trailer_rules_only_cut_after_the_body(book: RuleBook) -> None:
+    """A "Comments" or "Read more" line before any body text drops alone, not the story."""
+    story = strip_boilerplate(story_of("3 comments", BODY, "Read more", MORE), book)
+    assert story.paragraphs == [BODY, MORE]
+    assert [cut.text for cut in story.removed] == ["3 comments", "Read more"]
+
+
+def test_strip_lead_never_takes_the_last_paragraph(book: RuleBook) -> None:
+    story = strip_boilerplate(story_of("A short line without a full stop"), book)
+    assert story.paragraphs == ["A short line without a full stop"]
+
+
+def test_strip_keeps_list_items_and_short_paragraphs(book: RuleBook) -> None:
+    paragraphs = [
+        BODY,
+        "The measures include:",
+        "mandatory blood profiling of every cyclist;",
+        "targeted urine testing before and during the event;",
+        "Why?",
+        "“No,” he said.",
+        MORE,
+    ]
+    story = strip_boilerplate(story_of(*paragraphs), book)
+    assert story.paragraphs == paragraphs
+
+
+def test_strip_rejects_a_story_that_is_all_boilerplate(book: RuleBook) -> None:
+    with pytest.raises(CleanError) as failure:
+        strip_boilerplate(story_of("REUTERS", "Share this article"), book)
+    assert failure.value.reason is Reason.NO_BODY
+    assert "share, signoff" in failure.value.message
+
+
+def test_strip_appends_to_what_earlier_stages_removed(book: RuleBook) -> None:
+    earlier = Removed("slug", "anpa_slug", "BC-TURKEY-SYRIA")
+    story = strip_boilerplate(story_of(BODY, "REUTERS", removed=(earlier,)), book)
+    assert story.removed[0] == earlier
+    assert story.removed[1].kind == "signoff"
