@@ -121,8 +121,19 @@ def run(argv: Sequence[str] | None = None) -> RunSummary:
     )
 
 
+class _KnownNoise(logging.Filter):
+    """Drops a warning Beam logs on every model load when PyTorch is absent: RunInference
+    imports ``resource`` together with a torch-only module, and then reports ``resource`` as
+    unavailable. Nothing is wrong with the run."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Resource module is not available")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", level=logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_KnownNoise())
     try:
         summary = run(argv)
     except ConfigError as error:

