@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from pipeline.sink.summary import RunSummary
 
 PROG = "wire-ingest"
+_WORKER_LOG_LEVEL = "default_sdk_harness_log_level"
 EXIT_BUG = 1
 EXIT_USAGE = 2
 
@@ -107,6 +108,11 @@ def run(argv: Sequence[str] | None = None) -> RunSummary:
     parser = build_parser()
     args, beam_args = parser.parse_known_args(argv)
     logging.getLogger().setLevel(args.log_level)
+    if not any(arg.startswith(f"--{_WORKER_LOG_LEVEL}") for arg in beam_args):
+        # Worker processes (--direct_running_mode=multi_processing, remote runners) log on
+        # their own; at WARNING each repeats Beam's harmless import and model-load warnings.
+        worker_level = "ERROR" if args.log_level == "WARNING" else args.log_level
+        beam_args.append(f"--{_WORKER_LOG_LEVEL}={worker_level}")
     _import_beam_quietly()
     from pipeline.launch import launch
 

@@ -239,3 +239,21 @@ def test_bad_command_lines_exit_2_with_one_line(tmp_path: Path, args: list[str],
     assert says in process.stderr
     assert len(process.stderr.strip().splitlines()) == 1, process.stderr
     assert not (tmp_path / "out" / "stories").exists()
+
+
+def test_two_worker_processes_write_the_same_stories(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    process = wire_ingest(
+        "run", "--input", str(SAMPLES), "--output", str(output),
+        "--direct_running_mode=multi_processing", "--direct_num_workers=2",
+    )  # fmt: skip
+    assert process.returncode == 0, process.stderr
+    run = Run(process, output)
+    assert run.summary["balanced"] is True
+    headlines = sorted(record["headline"] for record in run.records("stories"))
+    assert headlines == [
+        "Anti-doping measures at the 'Tour Down Under' will be the toughest ever",
+        "Captain of wrecked cruise ship on trial in Italy",
+        "Russia says it’s Turkey’s duty to halt fighting in Syria’s Idlib",
+    ]
+    assert "INFO" not in process.stderr.replace("INFO:__main__:Logging handler created.", "")
