@@ -11,7 +11,7 @@ from pipeline.clean.strip import strip_boilerplate
 from pipeline.errors import CleanError, Reason
 from pipeline.parse.text import parse_text
 from pipeline.records import PARAGRAPH_BREAK, RawItem, Removed, Story
-from tests.conftest import SAMPLES, SEED
+from tests.conftest import SAMPLES, SEED, corpus
 
 BODY = "The minister said on Monday the talks would resume next week."
 MORE = "Officials on both sides declined to comment on the timing of the talks."
@@ -202,3 +202,16 @@ def test_strip_appends_to_what_earlier_stages_removed(book: RuleBook) -> None:
     story = strip_boilerplate(story_of(BODY, "REUTERS", removed=(earlier,)), book)
     assert story.removed[0] == earlier
     assert story.removed[1].kind == "signoff"
+
+
+@pytest.mark.slow
+def test_strip_keeps_bbc_stories_whole(book: RuleBook) -> None:
+    """The BBC set is story text with no page furniture: the cleaner must keep nearly all of
+    it (some sports previews carry venue, date and kick-off lines, which may go)."""
+    kept = removed = 0
+    for path in sorted(corpus("newswire", "bbc-news").glob("*/*.txt")):
+        (parsed,) = parse_text(RawItem.of(str(path), path.read_bytes()))
+        story = strip_boilerplate(parsed, book)
+        kept += len(story.body)
+        removed += sum(len(cut.text) for cut in story.removed)
+    assert removed / (kept + removed) < 0.0005
