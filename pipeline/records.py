@@ -50,8 +50,9 @@ class Removed:
     """A segment cut from the story, with the rule that cut it: nothing goes without a trace."""
 
     kind: str  # what it is: related_posts, signoff, caption, share, copyright, credit, ...
-    rule: str  # the name of the rule in the clean settings
+    rule: str  # the name of the rule in the clean settings, or of the main-text model
     text: str
+    score: float | None = None  # the model's main-text probability, when the model cut it
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,17 @@ class Annotations:
 
 
 @dataclass(frozen=True)
+class PageMetadata:
+    """What a web page says about itself (HTML input)."""
+
+    title: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    site_name: str | None = None
+    url: str | None = None  # the canonical URL the page gives
+
+
+@dataclass(frozen=True)
 class Story:
     """One story, filled in stage by stage (parse, clean, identify, enrich)."""
 
@@ -99,6 +111,10 @@ class Story:
     id: str = ""  # set by the identify stage
     content_sha256: str = ""  # set by the identify stage
     duplicate_sources: tuple[Source, ...] = ()  # other inputs that carried the same story
+    page: PageMetadata | None = None
+    # The body is a page's whole text, furniture and all (a saved page, an HTML page): the
+    # clean stage looks for the main text in it. Wire formats carry the story alone.
+    page_text: bool = False
     annotations: Annotations | None = field(default=None)
 
     @property

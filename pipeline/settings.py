@@ -64,6 +64,12 @@ class CleanSettings(_Settings):
     pattern matches any of them."""
     rules: dict[str, RuleSettings]
     """Boilerplate rules by name, tried in this order."""
+    main_text: bool = True
+    """Look for the main text in stories that are a page's whole text (text and HTML input)."""
+    main_text_threshold: float = Field(default=0.3, gt=0, lt=1)
+    """Main-text probability a paragraph needs to pull the main text towards it."""
+    main_text_model: str = ""
+    """A model file written by scripts/train_main_text_model.py; empty for the shipped one."""
 
 
 class EnrichSettings(_Settings):

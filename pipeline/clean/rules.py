@@ -7,12 +7,15 @@ Compiling happens when the pipeline is built, so a bad pattern or an unknown fie
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from pipeline.clean.main_text import MainText, MainTextModel
 from pipeline.errors import ConfigError
 from pipeline.settings import CleanSettings, RuleSettings, Scope
 
+# Scopes of the rules that name boilerplate wherever it stands in the body.
+BODY_SCOPES = frozenset({Scope.PARAGRAPH, Scope.LIST, Scope.REST})
 # The story fields a rule's named groups may fill.
 FIELDS = frozenset({"provider", "byline", "dateline", "caption", "credit"})
 PROVIDER_PLACEHOLDER = "{provider}"
@@ -39,8 +42,11 @@ class Rule:
 
 @dataclass(frozen=True)
 class RuleBook:
+    """Everything the clean stage applies: the rules, provider names, the main-text model."""
+
     rules: tuple[Rule, ...]
     providers: Mapping[str, str]  # casefolded name as written -> canonical provider name
+    main_text: MainText | None = None
 
     def first_match(
         self, paragraph: str, scopes: frozenset[Scope]
@@ -49,6 +55,10 @@ class RuleBook:
             if rule.scope in scopes and (found := rule.match(paragraph)):
                 return rule, found
         return None
+
+    def marks(self, paragraphs: Sequence[str]) -> list[bool]:
+        """Whether a body rule matches each paragraph (a feature of the main-text model)."""
+        return [self.first_match(paragraph, BODY_SCOPES) is not None for paragraph in paragraphs]
 
     def provider_name(self, written: str) -> str:
         return self.providers.get(written.strip().casefold(), written.strip())
@@ -64,7 +74,18 @@ def build_rulebook(settings: CleanSettings) -> RuleBook:
         for name, rule in settings.rules.items()
         if rule.enabled
     )
-    return RuleBook(rules, providers)
+    return RuleBook(rules, providers, _main_text(settings))
+
+
+def _main_text(settings: CleanSettings) -> MainText | None:
+    if not settings.main_text:
+        return None
+    path = settings.main_text_model or None
+    try:
+        model = MainTextModel.load(path)
+    except (OSError, ValueError, KeyError) as error:
+        raise ConfigError(f"clean.main_text_model: cannot load {path}: {error}") from error
+    return MainText(model, settings.main_text_threshold)
 
 
 def _compile(name: str, rule: RuleSettings, provider_group: str) -> Rule:

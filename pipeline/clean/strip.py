@@ -1,12 +1,28 @@
-"""The pure core of the clean stage: ``strip_boilerplate(story, rulebook) -> story``."""
+"""The pure core of the clean stage: ``strip_boilerplate(story, book) -> story``.
+
+A story's paragraphs go through four passes:
+
+1. **main text** (stories that are a page's whole text: text and HTML input): the main-text
+   model finds the run of paragraphs holding the story, and the headline if the page's first
+   line was not it; what lies outside the run is page furniture (navigation, teasers,
+   footers), cut with the model's score unless a rule names it more precisely;
+2. **lead**: captions and bylines at the start of the body (and in the few paragraphs just
+   before it), never the last paragraph;
+3. **prefix**: a dateline opening the first body paragraph;
+4. **body**: paragraph rules (sign-offs, share prompts, ...) anywhere, list rules (a
+   "Related" heading and its headlines) and rest rules (comment threads) once enough body
+   text came before them.
+
+Every cut goes into ``removed`` with its kind, the rule (or model) that cut it, and its text.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from pipeline.clean.rules import Rule, RuleBook, named_values
+from pipeline.clean.rules import BODY_SCOPES, Rule, RuleBook, named_values
 from pipeline.errors import CleanError, Reason
 from pipeline.records import PARAGRAPH_BREAK, Removed, Story
 from pipeline.settings import Scope
@@ -14,10 +30,22 @@ from pipeline.settings import Scope
 _LEAD_SCOPE = frozenset({Scope.LEAD})
 _PREFIX_SCOPE = frozenset({Scope.PREFIX})
 _PARAGRAPH_SCOPE = frozenset({Scope.PARAGRAPH})
-_BODY_SCOPES = frozenset({Scope.PARAGRAPH, Scope.LIST, Scope.REST})
+# A story's lead (captions, bylines) is a few paragraphs at most: lead rules look at the first
+# few paragraphs of the body and the last few before it; further up, a short line is page
+# furniture, not the story's caption.
+LEAD_WINDOW = 3
 # Fields that collect every value found (several captions, credit lines); the others keep the
 # first value, and a value the parser already set (from format metadata) wins over text rules.
 _JOINED_FIELDS = {"caption": "\n", "credit": "; "}
+# A list ("Related posts") or rest ("12 comments") rule cuts only after this many words of
+# story prose: a menu entry "Comments" above the story does not start its comment thread.
+TRAILED_WORDS = 40
+# A headline: one line, a few words (or, in scripts without spaces, a few characters).
+_HEADLINE = re.compile(r"[^\n]{8,200}")
+_SEPARATOR = re.compile(r"\s[|»›•·]\s|[|»›]")
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’)\]]*$")
+MODEL_KIND = "boilerplate"
+MODEL_RULE = "main_text_model"
 
 
 def strip_boilerplate(story: Story, book: RuleBook) -> Story:
@@ -26,50 +54,130 @@ def strip_boilerplate(story: Story, book: RuleBook) -> Story:
     Raises:
         CleanError: when nothing of the body is left.
     """
-    cuts = _Cuts(book)
     paragraphs = story.paragraphs
     if not paragraphs:
         raise CleanError(Reason.NO_BODY, "the story has no body text")
+    cuts = _Cuts(book)
+    headline = story.headline
+    scores: Sequence[float | None] = [None] * len(paragraphs)
+    run = range(len(paragraphs))
+    if book.main_text and story.page_text:
+        # A comment thread can outweigh the story it follows: the main text is looked for
+        # before the thread starts.
+        before_thread = paragraphs[: _thread_start(paragraphs, book)]
+        scores, run = book.main_text.locate(before_thread, book.marks(before_thread))
+        scores = [*scores, *[None] * (len(paragraphs) - len(before_thread))]
+        found = None if _headline_like(headline, book) else _headline_near(paragraphs, run, book)
+        if found is not None:
+            # The first line was the page's (a site name, a menu entry), not the story's: the
+            # headline is the first one at the start of the main text.
+            cuts.add_outside(headline, None, lead=False)
+            headline = paragraphs[found]
+            paragraphs = paragraphs[:found] + paragraphs[found + 1 :]
+            scores = [*scores[:found], *scores[found + 1 :]]
+            run = range(run.start - (found < run.start), run.stop - 1)
+    # Page furniture before the main text; the paragraphs just before it may be its lead.
+    for index in range(run.start):
+        lead_window = index >= run.start - LEAD_WINDOW
+        cuts.add_outside(paragraphs[index], scores[index], lead=lead_window)
+    body = list(paragraphs[run.start : run.stop])
+    if len(body) > 1 and _normal(body[0]) == _normal(headline):
+        cuts.removed.append(Removed("headline", "repeated_headline", body.pop(0)))
     # Lead: captions and bylines before the first body paragraph, never the last paragraph.
-    # A line that a paragraph rule knows (a sign-off, a share prompt) is that, not a caption.
-    while len(paragraphs) > 1 and (
-        hit := book.first_match(paragraphs[0], _PARAGRAPH_SCOPE)
-        or book.first_match(paragraphs[0], _LEAD_SCOPE)
-    ):
-        cuts.add(*hit, paragraphs.pop(0))
+    # A line a body rule knows (a date, a share prompt, "941 comments") is that, not a caption.
+    for _ in range(LEAD_WINDOW):
+        hit = book.first_match(body[0], BODY_SCOPES) or book.first_match(body[0], _LEAD_SCOPE)
+        if len(body) == 1 or hit is None:
+            break
+        cuts.add(*hit, body.pop(0))
     # Prefix: a dateline opening the first body paragraph.
-    if hit := book.first_match(paragraphs[0], _PREFIX_SCOPE):
+    if hit := book.first_match(body[0], _PREFIX_SCOPE):
         rule, found = hit
-        rest = paragraphs[0][found.end() :]
+        rest = body[0][found.end() :]
         if rest.strip():
             cuts.add(rule, found, found.group(0).strip())
-            paragraphs[0] = rest.lstrip()
-    kept = list(_keep_body(paragraphs, book, cuts))
+            body[0] = rest.lstrip()
+    kept = [body[index] for index in _sweep(body, book, cuts, keep=True)]
+    # Page furniture after the main text: named by a rule where one knows it.
+    trailing = paragraphs[run.stop :]
+    words = sum(_prose_words(paragraph) for paragraph in kept)
+    for index in _sweep(trailing, book, cuts, keep=False, body_words=words):
+        cuts.add_outside(trailing[index], scores[run.stop + index], lead=False)
     if not kept:
         kinds = ", ".join(sorted({cut.kind for cut in cuts.removed}))
         raise CleanError(Reason.NO_BODY, f"every paragraph was boilerplate ({kinds})")
     return replace(
         story,
+        headline=headline,
         body=PARAGRAPH_BREAK.join(kept),
         removed=story.removed + tuple(cuts.removed),
         **cuts.fields(story),
     )
 
 
-def _keep_body(paragraphs: list[str], book: RuleBook, cuts: _Cuts) -> Iterator[str]:
-    body_started = False
+def _normal(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _headline_like(text: str, book: RuleBook) -> bool:
+    """One line of a few words, not a sentence, not a menu, not boilerplate a rule knows."""
+    return bool(
+        _HEADLINE.fullmatch(text)
+        and (len(text.split()) >= 3 or not text.isascii())
+        and not _SENTENCE_END.search(text)
+        and not _SEPARATOR.search(text)
+        and book.first_match(text, BODY_SCOPES) is None
+    )
+
+
+def _headline_near(paragraphs: Sequence[str], run: range, book: RuleBook) -> int | None:
+    """The first headline-like paragraph around the start of the main text (a few before it,
+    a few into it), never its last paragraph."""
+    last = min(run.start + LEAD_WINDOW, run.stop - 1)
+    for index in range(max(run.start - LEAD_WINDOW, 0), last):
+        if _headline_like(paragraphs[index], book):
+            return index
+    return None
+
+
+def _thread_start(paragraphs: Sequence[str], book: RuleBook) -> int:
+    """Where the first rest rule (a comment thread) matches after ``TRAILED_WORDS`` of prose."""
+    prose_words = 0
+    for index, paragraph in enumerate(paragraphs):
+        hit = book.first_match(paragraph, BODY_SCOPES)
+        if hit is None:
+            prose_words += _prose_words(paragraph)
+        elif hit[0].scope is Scope.REST and prose_words >= TRAILED_WORDS:
+            return index
+    return len(paragraphs)
+
+
+def _prose_words(paragraph: str) -> int:
+    """Words of a paragraph that ends like a sentence; 0 for headings, menu entries, ..."""
+    return len(paragraph.split()) if _SENTENCE_END.search(paragraph) else 0
+
+
+def _sweep(
+    paragraphs: list[str], book: RuleBook, cuts: _Cuts, *, keep: bool, body_words: int = 0
+) -> Iterator[int]:
+    """Applies the body rules; yields the indexes of the paragraphs no rule cut.
+
+    ``keep`` says whether those are story text (inside the main text) or furniture (outside
+    it, where the caller cuts them with the model's score). A list or rest rule only cuts
+    what trails a body of ``TRAILED_WORDS``: ``body_words`` counts the words kept before.
+    """
     index = 0
     while index < len(paragraphs):
         paragraph = paragraphs[index]
         index += 1
-        hit = book.first_match(paragraph, _BODY_SCOPES)
+        hit = book.first_match(paragraph, BODY_SCOPES)
         if hit is None:
-            body_started = True
-            yield paragraph
+            body_words += _prose_words(paragraph) if keep else 0
+            yield index - 1
             continue
         rule, found = hit
         cuts.add(rule, found, paragraph)
-        if not body_started:  # a list or rest rule only cuts what trails a body
+        if body_words < TRAILED_WORDS:
             continue
         if rule.scope is Scope.LIST:
             assert rule.items is not None  # settings require items for lists
@@ -94,6 +202,17 @@ class _Cuts:
             if name == "provider":
                 value = self.book.provider_name(value)
             self.found.setdefault(name, []).append(value)
+
+    def add_outside(self, text: str, score: float | None, *, lead: bool) -> None:
+        """Cuts a paragraph outside the main text: by the rule that names it, else as
+        furniture with the model's score."""
+        hit = self.book.first_match(text, BODY_SCOPES) or (
+            self.book.first_match(text, _LEAD_SCOPE) if lead else None
+        )
+        if hit:
+            self.add(*hit, text)
+        else:
+            self.removed.append(Removed(MODEL_KIND, MODEL_RULE, text, score))
 
     def fields(self, story: Story) -> dict[str, str]:
         values = {}

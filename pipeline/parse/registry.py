@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from pipeline.parse import text
+from pipeline.parse import html, text
 from pipeline.records import RawItem, Story
 
 AUTO = "auto"
@@ -29,7 +29,11 @@ def _anything(raw: bytes) -> bool:
 # Sniffing tries these in order, so the most specific formats come first; plain text comes
 # last and takes whatever the others do not recognise (and rejects what is not text).
 FORMATS: dict[str, Format] = {
-    fmt.name: fmt for fmt in (Format(text.FORMAT, text.parse_text, detect=_anything),)
+    fmt.name: fmt
+    for fmt in (
+        Format(html.FORMAT, html.parse_html, detect=html.detect),
+        Format(text.FORMAT, text.parse_text, detect=_anything),
+    )
 }
 FORMAT_CHOICES = (AUTO, *FORMATS)
 

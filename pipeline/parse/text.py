@@ -38,6 +38,7 @@ def parse_text(item: RawItem) -> Iterator[Story]:
         raw=item.raw,
         headline=headline,
         body=PARAGRAPH_BREAK.join(paragraphs),
+        page_text=True,  # saved from a page, or plain copy: nothing says which
     )
 
 

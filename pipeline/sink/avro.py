@@ -61,6 +61,7 @@ def story_record(story: Story, *, ingested_at: datetime) -> dict[str, Any]:
         "credit": story.credit,
         "content_sha256": story.content_sha256,
         "duplicate_sources": [source_record(source) for source in story.duplicate_sources],
+        "page": dataclasses.asdict(story.page) if story.page else None,
     }
 
 

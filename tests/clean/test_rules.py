@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,25 @@ def test_bad_rules_are_config_errors(tmp_path: Path, text: str, says: str) -> No
     settings = load_settings(config(tmp_path, text))
     with pytest.raises(ConfigError, match=says):
         build_rulebook(settings.clean)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "|  \t\t\t\t \t" * 200,
+        "Home > " * 300,
+        "a " * 2000,
+        "Share Tweet Email " * 200,
+        "Terms of Use | " * 300,
+        ("x" * 39 + " | ") * 100,
+    ],
+    ids=["separators", "breadcrumbs", "words", "share-words", "footer-links", "long-items"],
+)
+def test_rules_do_not_backtrack_catastrophically(hostile: str) -> None:
+    """Every pattern answers at once on long, repetitive lines (a hang here once stalled a run)."""
+    book = build_rulebook(load_settings().clean)
+    for rule in book.rules:
+        for pattern in rule.patterns:
+            start = time.perf_counter()
+            pattern.fullmatch(hostile)
+            assert time.perf_counter() - start < 1.0, f"{rule.name}: {pattern.pattern[:60]}"

@@ -1,0 +1,170 @@
+"""HTML pages: trafilatura for the page's metadata and where its main text is, our own
+block-by-block text of the page around it, and the clean stage to cut what is not story.
+
+Trafilatura finds an article's main content and metadata well, but it drops real paragraphs
+now and then (short ones, lists) and keeps trailers ("Related", share bars, author boxes).
+So the story body here is the page's own text from the first to the last block trafilatura
+kept, plus a few blocks either side, in reading order; the clean stage then trims it with
+the same rules and main-text model as text stories. A page where trafilatura finds nothing
+is not lost: its whole text goes to the clean stage.
+
+Parsing is lxml's HTML parser, which neither loads DTDs nor expands entities declared in
+the document, and reads no network.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import lxml.html
+import trafilatura
+from dateutil import parser as dateparser
+from lxml import etree
+from trafilatura.utils import detect_encoding
+
+from pipeline.errors import ParseError, Reason
+from pipeline.records import PARAGRAPH_BREAK, PageMetadata, RawItem, Story
+
+FORMAT = "html"
+
+_SKIP = frozenset(
+    {"script", "style", "noscript", "template", "svg", "head", "iframe", "select", "title",
+     "button", "object", "embed", "canvas", "math"}
+)  # fmt: skip
+_BLOCKS = frozenset(
+    {"address", "article", "aside", "blockquote", "body", "center", "dd", "details", "div",
+     "dl", "dt", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+     "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table",
+     "tbody", "td", "th", "tr", "ul"}
+)  # fmt: skip
+_SPACES = re.compile(r"[^\S\n]+")
+_LIST_MARK = re.compile(r"^- ")  # trafilatura's text output marks list items so
+_HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
+_HTML_TAGS = re.compile(rb"<(?:html|head|body)\b", re.I)
+_DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
+
+
+def detect(raw: bytes) -> bool:
+    """An HTML document: a doctype or <html> first, or <html>/<head>/<body> near the start."""
+    start = raw[:4096].lstrip(codecs.BOM_UTF8)
+    return bool(_HTML_START.match(start) or _HTML_TAGS.search(start[:1024]))
+
+
+def decode_html(raw: bytes) -> str:
+    """A byte-order mark, else UTF-8 when the bytes are valid UTF-8 (a page declaring
+    Latin-1 but sending UTF-8 is far more common than the reverse), else the charset the
+    page declares, else a guess (charset-normalizer, as trafilatura guesses), else
+    Windows-1252."""
+    for mark, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                           (codecs.BOM_UTF16_BE, "utf-16-be")):  # fmt: skip
+        if raw.startswith(mark):
+            return raw[len(mark) :].decode(encoding, errors="replace")
+    declared = _DECLARED_CHARSET.search(raw[:4096])
+    candidates = ["utf-8"]
+    if declared:
+        candidates.append(declared.group(1).decode("ascii", errors="replace"))
+    candidates += detect_encoding(raw)
+    for encoding in candidates:
+        try:
+            return raw.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return raw.decode("cp1252", errors="replace")
+
+
+def load_tree(raw: bytes) -> etree._Element:
+    """The page as an lxml HTML tree (comments dropped)."""
+    try:
+        return lxml.html.document_fromstring(
+            decode_html(raw), parser=lxml.html.HTMLParser(remove_comments=True, no_network=True)
+        )
+    except (etree.ParserError, ValueError) as error:
+        raise ParseError(Reason.NO_BODY, f"no HTML document in it: {error}") from error
+
+
+def text_blocks(element: etree._Element) -> Iterator[str]:
+    """The text of ``element`` as paragraphs, one a block element, in reading order, the way
+    it reads in a browser: a <br> breaks the line and two of them the paragraph."""
+    buffer: list[str] = []
+
+    def flush() -> Iterator[str]:
+        text = "".join(buffer)
+        buffer.clear()
+        for part in re.split(r"\n\s*\n", text):
+            lines = (line.strip() for line in part.split("\n"))
+            paragraph = "\n".join(line for line in lines if line)
+            if paragraph:
+                yield paragraph
+
+    def walk(node: etree._Element) -> Iterator[str]:
+        if isinstance(node.tag, str) and node.tag not in _SKIP:
+            block = node.tag in _BLOCKS
+            if block:
+                yield from flush()
+            if node.tag == "br":
+                buffer.append("\n")
+            buffer.append(_SPACES.sub(" ", (node.text or "").replace("\n", " ")))
+            for child in node:
+                yield from walk(child)
+            if block:
+                yield from flush()
+        buffer.append(_SPACES.sub(" ", (node.tail or "").replace("\n", " ")))
+
+    yield from walk(element)
+    yield from flush()
+
+
+def parse_html(item: RawItem) -> Iterator[Story]:
+    tree = load_tree(item.raw)
+    body = tree.find("body")
+    blocks = list(text_blocks(body if body is not None else tree))
+    if not blocks:
+        raise ParseError(Reason.NO_BODY, "the page has no text")
+    document = trafilatura.bare_extraction(
+        lxml.html.fromstring(etree.tostring(tree)),  # trafilatura prunes the tree it gets
+        with_metadata=True,
+        include_comments=False,
+        favor_recall=True,
+    )
+    main_text = getattr(document, "text", None) or ""
+    main = [_LIST_MARK.sub("", line).strip() for line in main_text.split("\n") if line.strip()]
+    yield Story(
+        source=replace(item.source, format=FORMAT),
+        raw=item.raw,
+        headline=getattr(document, "title", None) or _first_heading(tree),
+        # Trafilatura's main text; failing that, the whole page for the clean stage's model.
+        body=PARAGRAPH_BREAK.join(main or blocks),
+        page_text=not main,
+        byline=getattr(document, "author", None),
+        language=getattr(document, "language", None) or tree.get("lang") or None,
+        page=PageMetadata(
+            title=getattr(document, "title", None),
+            author=getattr(document, "author", None),
+            published=_timestamp(getattr(document, "date", None)),
+            site_name=getattr(document, "sitename", None),
+            url=getattr(document, "url", None),
+        ),
+    )
+
+
+def _first_heading(tree: etree._Element) -> str:
+    for heading in tree.iter("h1"):
+        text = " ".join(heading.text_content().split())
+        if text:
+            return text
+    return ""
+
+
+def _timestamp(value: str | None) -> datetime | None:
+    """A page date (trafilatura gives YYYY-MM-DD) as UTC midnight, or None."""
+    if not value:
+        return None
+    try:
+        parsed = dateparser.isoparse(value)
+    except (ValueError, OverflowError):
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)

@@ -1,0 +1,158 @@
+"""The boilerplate development data: pages with gold main text, a text version of each page,
+and token-level scoring. Shared by ``eval_boilerplate.py`` and ``train_main_text_model.py``.
+
+Pages come from ``../shared/corpora/boilerplate`` (CleanEval dev, Dragnet 2013 sample, Mozilla
+Readability test pages, newspaper4k test data); see each set's SOURCE.txt for its licence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import lxml.html
+import trafilatura
+from lxml import etree
+
+from pipeline.parse.html import load_tree, text_blocks
+
+DEFAULT_CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "boilerplate"
+
+# Scripts written without spaces between words: one token a character.
+_TOKENS = re.compile(
+    r"[\u0e00-\u0e7f\u1000-\u109f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|\w+"
+)
+
+
+def tokens(text: str) -> Counter[str]:
+    return Counter(_TOKENS.findall(text.lower()))
+
+
+@dataclass(frozen=True)
+class Page:
+    dataset: str
+    name: str
+    html: bytes
+    gold: str
+
+    @property
+    def gold_has_comments(self) -> bool:
+        """Whether the gold text holds the page's reader comments (Dragnet's gold does for
+        many blog pages), which wire-ingest removes as boilerplate. Detected with
+        trafilatura's comment finder: at least half of the comment section is in the gold."""
+        document = trafilatura.bare_extraction(self.html, include_comments=True)
+        comments = tokens(getattr(document, "comments", None) or "")
+        size = sum(comments.values())
+        return size >= 30 and sum((comments & tokens(self.gold)).values()) > size / 2
+
+
+@dataclass(frozen=True)
+class Score:
+    precision: float
+    recall: float
+
+    @property
+    def f1(self) -> float:
+        total = self.precision + self.recall
+        return 2 * self.precision * self.recall / total if total else 0.0
+
+
+def score(extracted: str, gold: str) -> Score:
+    got, want = tokens(extracted), tokens(gold)
+    shared = sum((got & want).values())
+    return Score(
+        precision=shared / sum(got.values()) if got else 0.0,
+        recall=shared / sum(want.values()) if want else 0.0,
+    )
+
+
+# --- the development sets ----------------------------------------------------------------
+
+
+def load_pages(root: Path) -> Iterator[Page]:
+    """Every page with a non-empty gold text (two CleanEval pages have none)."""
+    for pages in (
+        _cleaneval(root / "cleaneval-dev"),
+        _dragnet(root / "dragnet-2013-sample"),
+        _readability(root / "mozilla-readability" / "test-pages"),
+        _newspaper(root / "newspaper4k"),
+    ):
+        yield from (page for page in pages if tokens(page.gold))
+
+
+def _cleaneval(folder: Path) -> Iterator[Page]:
+    for gold_path in sorted(folder.glob("GoldStandard/*.txt")):
+        gold = gold_path.read_text(encoding="utf-8", errors="replace")
+        gold = re.sub(r"^URL:.*\n", "", gold)  # the first line names the page
+        gold = re.sub(r"<(p|h|l)>", " ", gold)  # CleanEval's paragraph/heading/list marks
+        html = (folder / "input" / f"{gold_path.stem}.html").read_bytes()
+        yield Page("cleaneval", gold_path.stem, html, gold)
+
+
+def _dragnet(folder: Path) -> Iterator[Page]:
+    for gold_path in sorted(folder.glob("GoldStandard/*.txt")):
+        html = (folder / "input" / f"{gold_path.stem}.html").read_bytes()
+        gold = gold_path.read_text(encoding="utf-8", errors="replace")
+        yield Page("dragnet", gold_path.stem, html, gold)
+
+
+def _readability(folder: Path) -> Iterator[Page]:
+    for page in sorted(path for path in folder.iterdir() if path.is_dir()):
+        expected = lxml.html.fromstring((page / "expected.html").read_text(encoding="utf-8"))
+        yield Page("readability", page.name, (page / "source.html").read_bytes(),
+                   expected.text_content())  # fmt: skip
+
+
+def _newspaper(folder: Path) -> Iterator[Page]:
+    for gold_path in sorted(folder.glob("txt/*.txt")):
+        html_path = folder / "html" / f"{gold_path.stem}.html"
+        if html_path.exists():
+            gold = gold_path.read_text(encoding="utf-8", errors="replace")
+            yield Page("newspaper4k", gold_path.stem, html_path.read_bytes(), gold)
+
+
+# --- the text version of a page ----------------------------------------------------------
+
+
+def page_as_text(data: bytes, gold: str) -> str:
+    """The article area of the page as text, the way a person saving it would get it.
+
+    The gold text only locates the article (the smallest element holding nearly all of it);
+    the area is then widened to the surrounding blocks, up to twice the article's text, and
+    the page's main heading goes on top if it is outside the area. Blocks become paragraphs
+    separated by blank lines, as ``pipeline.parse.html.text_blocks`` reads them.
+    """
+    root = load_tree(data)
+    body = root.find("body")
+    body = root if body is None else body
+    area = _widen(_article_element(body, tokens(gold)))
+    blocks = list(text_blocks(area))
+    heading = next((h for h in body.iter("h1") if h.text_content().strip()), None)
+    if heading is not None and not any(node is area for node in heading.iterancestors()):
+        blocks.insert(0, " ".join(heading.text_content().split()))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _article_element(body: etree._Element, gold: Counter[str]) -> etree._Element:
+    total = sum(gold.values()) or 1
+    best, best_depth = body, 0
+    for element in body.iter():
+        if not isinstance(element.tag, str):
+            continue
+        covered = sum((tokens(element.text_content()) & gold).values()) / total
+        depth = sum(1 for _ in element.iterancestors())
+        if covered >= 0.9 and depth > best_depth:
+            best, best_depth = element, depth
+    return best
+
+
+def _widen(element: etree._Element) -> etree._Element:
+    size = sum(tokens(element.text_content()).values())
+    while (parent := element.getparent()) is not None and parent.tag != "html":
+        if sum(tokens(parent.text_content()).values()) > max(2 * size, size + 200):
+            break
+        element = parent
+    return element
