@@ -29,7 +29,6 @@ import argparse
 import statistics
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +44,7 @@ from pipeline.records import RawItem, Story
 from pipeline.settings import load_settings
 
 SYSTEMS = ("text", "html", "trafilatura")
+WITHOUT_COMMENTS = "all, gold without comments"
 Extractor = Callable[[Page], str]
 
 
@@ -102,25 +102,42 @@ def evaluate(pages: list[Page]) -> tuple[list[Result], dict[str, float]]:
     return results, seconds
 
 
-def table(results: list[Result]) -> dict[str, dict[str, tuple[float, float, float]]]:
-    """data set (and "all") -> extractor -> mean precision, recall and F1 over pages."""
+@dataclass(frozen=True)
+class Means:
+    precision: float
+    recall: float
+    f1: float
+
+
+@dataclass(frozen=True)
+class Row:
+    pages: int
+    means: dict[str, Means]  # extractor -> mean scores over the row's pages
+
+
+def table(results: list[Result]) -> dict[str, Row]:
+    """Rows per data set, all pages, and pages whose gold holds no reader comments (the
+    issue counts comment threads as boilerplate; Dragnet's gold often includes them)."""
     groups: dict[str, list[Result]] = {}
     for result in results:
         groups.setdefault(result.page.dataset, []).append(result)
     groups["all"] = results
-    groups["all, gold without comments"] = [r for r in results if not r.gold_has_comments]
+    groups[WITHOUT_COMMENTS] = [r for r in results if not r.gold_has_comments]
     groups["gold with comments"] = [r for r in results if r.gold_has_comments]
     return {
-        group: {
-            "pages": len(members),  # type: ignore[dict-item]
-            **{system: (
-                statistics.fmean(r.scores[system].precision for r in members),
-                statistics.fmean(r.scores[system].recall for r in members),
-                statistics.fmean(r.scores[system].f1 for r in members),
-            )
-            for system in SYSTEMS},
-        }
+        group: Row(
+            pages=len(members),
+            means={
+                system: Means(
+                    statistics.fmean(r.scores[system].precision for r in members),
+                    statistics.fmean(r.scores[system].recall for r in members),
+                    statistics.fmean(r.scores[system].f1 for r in members),
+                )
+                for system in SYSTEMS
+            },
+        )
         for group, members in groups.items()
+        if members
     }
 
 
@@ -139,14 +156,17 @@ def bbc_recall(corpora: Path) -> float | None:
     return statistics.fmean(recalls)
 
 
-def markdown(rows: dict[str, dict[str, tuple[float, float, float]]]) -> str:
+def markdown(rows: dict[str, Row]) -> str:
     lines = [
         "| data set | pages | " + " | ".join(f"{name} P / R / F1" for name in SYSTEMS) + " |",
         "|---|---:|" + "---|" * len(SYSTEMS),
     ]
-    for group, systems in rows.items():
-        cells = [" / ".join(f"{value:.3f}" for value in systems[name]) for name in SYSTEMS]
-        lines.append(f"| {group} | {rows[group]['pages']} | " + " | ".join(cells) + " |")
+    for group, row in rows.items():
+        cells = [
+            f"{m.precision:.3f} / {m.recall:.3f} / {m.f1:.3f}"
+            for m in (row.means[name] for name in SYSTEMS)
+        ]
+        lines.append(f"| {group} | {row.pages} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

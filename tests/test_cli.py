@@ -257,3 +257,17 @@ def test_two_worker_processes_write_the_same_stories(tmp_path: Path) -> None:
         "Russia says it’s Turkey’s duty to halt fighting in Syria’s Idlib",
     ]
     assert "INFO" not in process.stderr.replace("INFO:__main__:Logging handler created.", "")
+
+
+@pytest.mark.parametrize("format_args", [[], ["--format", "html"]], ids=["auto", "html"])
+def test_html_page_to_avro_with_page_metadata(tmp_path: Path, format_args: list[str]) -> None:
+    page = Path(__file__).parent / "cases" / "html" / "article.html"
+    process = wire_ingest("run", "--input", str(page), "--output", str(tmp_path / "out"), *format_args)
+    assert process.returncode == 0, process.stderr
+    (story,) = Run(process, tmp_path / "out").records("stories")
+    assert story["source"]["format"] == "html"
+    assert story["headline"] == "Kremlin says Turkey must rein in Idlib rebels"
+    assert story["page"]["site_name"] == "Example News"
+    assert story["page"]["url"] == "https://news.example.com/world/kremlin-turkey-idlib"
+    assert story["byline"] == "Jane Reporter"
+    assert ("Dmitry Peskov", "PERSON") in {(e["text"], e["label"]) for e in story["entities"]}

@@ -185,8 +185,9 @@ def _sweep(
                 cuts.add(rule, None, paragraphs[index])
                 index += 1
         elif rule.scope is Scope.REST:
-            for trailing in paragraphs[index:]:
-                cuts.add(rule, None, trailing)
+            for trailing in paragraphs[index:]:  # named by their own rule where one knows them
+                own = book.first_match(trailing, BODY_SCOPES)
+                cuts.add(*(own or (rule, None)), trailing)
             return
 
 

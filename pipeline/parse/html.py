@@ -49,9 +49,12 @@ _DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", 
 
 
 def detect(raw: bytes) -> bool:
-    """An HTML document: a doctype or <html> first, or <html>/<head>/<body> near the start."""
+    """An HTML document: a doctype or <html> first, or, in what is not an XML document,
+    <html>, <head> or <body> near the start."""
     start = raw[:4096].lstrip(codecs.BOM_UTF8)
-    return bool(_HTML_START.match(start) or _HTML_TAGS.search(start[:1024]))
+    if _HTML_START.match(start):
+        return True
+    return not start.lstrip().startswith(b"<?xml") and bool(_HTML_TAGS.search(start[:1024]))
 
 
 def decode_html(raw: bytes) -> str:
@@ -78,10 +81,10 @@ def decode_html(raw: bytes) -> str:
 
 def load_tree(raw: bytes) -> etree._Element:
     """The page as an lxml HTML tree (comments dropped)."""
+    # Re-encoded as UTF-8 bytes: lxml refuses text that still carries an XML declaration.
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True)
     try:
-        return lxml.html.document_fromstring(
-            decode_html(raw), parser=lxml.html.HTMLParser(remove_comments=True, no_network=True)
-        )
+        return lxml.html.document_fromstring(decode_html(raw).encode("utf-8"), parser=parser)
     except (etree.ParserError, ValueError) as error:
         raise ParseError(Reason.NO_BODY, f"no HTML document in it: {error}") from error
 
