@@ -29,7 +29,6 @@ from pipeline.settings import Scope
 
 _LEAD_SCOPE = frozenset({Scope.LEAD})
 _PREFIX_SCOPE = frozenset({Scope.PREFIX})
-_PARAGRAPH_SCOPE = frozenset({Scope.PARAGRAPH})
 # A story's lead (captions, bylines) is a few paragraphs at most: lead rules look at the first
 # few paragraphs of the body and the last few before it; further up, a short line is page
 # furniture, not the story's caption.
@@ -62,20 +61,7 @@ def strip_boilerplate(story: Story, book: RuleBook) -> Story:
     scores: Sequence[float | None] = [None] * len(paragraphs)
     run = range(len(paragraphs))
     if book.main_text and story.page_text:
-        # A comment thread can outweigh the story it follows: the main text is looked for
-        # before the thread starts.
-        before_thread = paragraphs[: _thread_start(paragraphs, book)]
-        scores, run = book.main_text.locate(before_thread, book.marks(before_thread))
-        scores = [*scores, *[None] * (len(paragraphs) - len(before_thread))]
-        found = None if _headline_like(headline, book) else _headline_near(paragraphs, run, book)
-        if found is not None:
-            # The first line was the page's (a site name, a menu entry), not the story's: the
-            # headline is the first one at the start of the main text.
-            cuts.add_outside(headline, None, lead=False)
-            headline = paragraphs[found]
-            paragraphs = paragraphs[:found] + paragraphs[found + 1 :]
-            scores = [*scores[:found], *scores[found + 1 :]]
-            run = range(run.start - (found < run.start), run.stop - 1)
+        headline, paragraphs, scores, run = _locate_main_text(headline, paragraphs, book, cuts)
     # Page furniture before the main text; the paragraphs just before it may be its lead.
     for index in range(run.start):
         lead_window = index >= run.start - LEAD_WINDOW
@@ -112,6 +98,31 @@ def strip_boilerplate(story: Story, book: RuleBook) -> Story:
         body=PARAGRAPH_BREAK.join(kept),
         removed=story.removed + tuple(cuts.removed),
         **cuts.fields(story),
+    )
+
+
+def _locate_main_text(
+    headline: str, paragraphs: list[str], book: RuleBook, cuts: _Cuts
+) -> tuple[str, list[str], list[float | None], range]:
+    """The main text's run of paragraphs (with the model's scores), and the headline: the
+    first line, unless that was the page's (a site name, a menu entry) and a headline stands
+    at the start of the main text, which then moves out of the paragraphs."""
+    assert book.main_text is not None
+    # A comment thread can outweigh the story it follows: look for the story before it.
+    before_thread = paragraphs[: _thread_start(paragraphs, book)]
+    found, run = book.main_text.locate(before_thread, book.marks(before_thread))
+    scores: list[float | None] = [*found, *[None] * (len(paragraphs) - len(before_thread))]
+    moved = None if _headline_like(headline, book) else _headline_near(paragraphs, run, book)
+    if moved is None:
+        return headline, paragraphs, scores, run
+    if headline:
+        cuts.add_outside(headline, None, lead=False)
+    run = range(run.start - (moved < run.start), run.stop - 1)
+    return (
+        paragraphs[moved],
+        paragraphs[:moved] + paragraphs[moved + 1 :],
+        scores[:moved] + scores[moved + 1 :],
+        run,
     )
 
 
