@@ -24,7 +24,8 @@ _FUNCTION_WORDS = frozenset(
     would you your""".split()
 )
 _WORD = re.compile(r"\w+")
-_SENTENCE_END = re.compile(r"[.!?…。！？؟][\"'”’)\]»]*$")
+# The end of a sentence, closing quotes and brackets allowed (also used by the cleaner).
+SENTENCE_END = re.compile(r"[.!?…。！？؟][\"'”’)\]»]*$")
 _INNER_SENTENCE_END = re.compile(r"[.!?。！？][\s\"”’]")
 _SEPARATOR = re.compile(r"\s[|»›•·/–-]\s|[»›|]")
 _LEGAL = re.compile(r"©|\bcopyright\b|rights reserved|terms of (?:use|service)|privacy policy", re.I)
@@ -65,7 +66,7 @@ def block_features(paragraph: str, *, rule: bool) -> list[float]:
     alphabetic = [word for word in words if word[:1].isalpha()] or [""]
     return [
         math.log1p(len(words)),
-        1.0 if _SENTENCE_END.search(paragraph) else 0.0,
+        1.0 if SENTENCE_END.search(paragraph) else 0.0,
         sum(word.lower() in _FUNCTION_WORDS for word in words) / count,
         sum(word[:1].isupper() for word in alphabetic) / len(alphabetic),
         sum(char.isdigit() for char in paragraph) / (len(paragraph) or 1),

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
+from pipeline.clean.features import SENTENCE_END
 from pipeline.clean.rules import BODY_SCOPES, Rule, RuleBook, named_values
 from pipeline.errors import CleanError, Reason
 from pipeline.records import PARAGRAPH_BREAK, Removed, Story
@@ -42,7 +43,6 @@ TRAILED_WORDS = 40
 # A headline: one line, a few words (or, in scripts without spaces, a few characters).
 _HEADLINE = re.compile(r"[^\n]{8,200}")
 _SEPARATOR = re.compile(r"\s[|»›•·]\s|[|»›]")
-_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’)\]]*$")
 MODEL_KIND = "boilerplate"
 MODEL_RULE = "main_text_model"
 
@@ -135,7 +135,7 @@ def _headline_like(text: str, book: RuleBook) -> bool:
     return bool(
         _HEADLINE.fullmatch(text)
         and (len(text.split()) >= 3 or not text.isascii())
-        and not _SENTENCE_END.search(text)
+        and not SENTENCE_END.search(text)
         and not _SEPARATOR.search(text)
         and book.first_match(text, BODY_SCOPES) is None
     )
@@ -165,7 +165,7 @@ def _thread_start(paragraphs: Sequence[str], book: RuleBook) -> int:
 
 def _prose_words(paragraph: str) -> int:
     """Words of a paragraph that ends like a sentence; 0 for headings, menu entries, ..."""
-    return len(paragraph.split()) if _SENTENCE_END.search(paragraph) else 0
+    return len(paragraph.split()) if SENTENCE_END.search(paragraph) else 0
 
 
 def _sweep(

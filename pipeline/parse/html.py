@@ -1,12 +1,11 @@
-"""HTML pages: trafilatura for the page's metadata and where its main text is, our own
-block-by-block text of the page around it, and the clean stage to cut what is not story.
+"""HTML pages: trafilatura for the main text and the page's metadata, then the clean stage.
 
-Trafilatura finds an article's main content and metadata well, but it drops real paragraphs
-now and then (short ones, lists) and keeps trailers ("Related", share bars, author boxes).
-So the story body here is the page's own text from the first to the last block trafilatura
-kept, plus a few blocks either side, in reading order; the clean stage then trims it with
-the same rules and main-text model as text stories. A page where trafilatura finds nothing
-is not lost: its whole text goes to the clean stage.
+Trafilatura finds an article's main content and metadata well but keeps trailers ("Related",
+share bars, newsletter prompts, repeated titles); the clean stage's rules cut those. Tried
+and measured (BENCHMARKS.md): giving the clean stage the whole page with trafilatura's
+paragraphs as a hint won recall but lost more precision. A page where trafilatura finds no
+main text is not lost: its whole text, block by block, goes to the clean stage, whose
+main-text model then looks for the story as it does in saved text pages.
 
 Parsing is lxml's HTML parser, which neither loads DTDs nor expands entities declared in
 the document, and reads no network.
@@ -43,7 +42,9 @@ _BLOCKS = frozenset(
 )  # fmt: skip
 _SPACES = re.compile(r"[^\S\n]+")
 _LIST_MARK = re.compile(r"^- ")  # trafilatura's text output marks list items so
-_HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
+_HTML_START = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S
+)
 _HTML_TAGS = re.compile(rb"<(?:html|head|body)\b", re.I)
 _DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
 
@@ -123,10 +124,6 @@ def text_blocks(element: etree._Element) -> Iterator[str]:
 
 def parse_html(item: RawItem) -> Iterator[Story]:
     tree = load_tree(item.raw)
-    body = tree.find("body")
-    blocks = list(text_blocks(body if body is not None else tree))
-    if not blocks:
-        raise ParseError(Reason.NO_BODY, "the page has no text")
     document = trafilatura.bare_extraction(
         lxml.html.fromstring(etree.tostring(tree)),  # trafilatura prunes the tree it gets
         with_metadata=True,
@@ -134,14 +131,20 @@ def parse_html(item: RawItem) -> Iterator[Story]:
         favor_recall=True,
     )
     main_text = getattr(document, "text", None) or ""
-    main = [_LIST_MARK.sub("", line).strip() for line in main_text.split("\n") if line.strip()]
+    paragraphs = [_LIST_MARK.sub("", line).strip() for line in main_text.split("\n") if line.strip()]
+    page_text = not paragraphs
+    if page_text:
+        body = tree.find("body")
+        paragraphs = list(text_blocks(body if body is not None else tree))
+    if not paragraphs:
+        raise ParseError(Reason.NO_BODY, "the page has no text")
     yield Story(
         source=replace(item.source, format=FORMAT),
         raw=item.raw,
         headline=getattr(document, "title", None) or _first_heading(tree),
         # Trafilatura's main text; failing that, the whole page for the clean stage's model.
-        body=PARAGRAPH_BREAK.join(main or blocks),
-        page_text=not main,
+        body=PARAGRAPH_BREAK.join(paragraphs),
+        page_text=page_text,
         byline=getattr(document, "author", None),
         language=getattr(document, "language", None) or tree.get("lang") or None,
         page=PageMetadata(
