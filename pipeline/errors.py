@@ -28,6 +28,9 @@ class Reason(StrEnum):
     BAD_COMPRESSION = "bad_compression"  # a truncated or corrupt gzip stream
     BINARY = "binary"  # not text: NUL bytes or many control characters
     UNDECODABLE = "undecodable"  # neither UTF-8 nor Windows-1252
+    MALFORMED = "malformed"  # not well-formed in its format (broken XML, JSON, SGML, framing)
+    UNSAFE = "unsafe"  # XML with entity declarations or external references: never expanded
+    NOT_TEXT = "not_text"  # a picture, video, audio, package, planning or concept item
     NO_BODY = "no_body"  # no story text once parsed or cleaned
     TEXT_TOO_LONG = "text_too_long"  # body longer than enrich.max_chars
 

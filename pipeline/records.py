@@ -14,6 +14,8 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from pipeline.errors import DataError
+
 # Story.body holds paragraphs separated by one blank line, whatever the input format.
 PARAGRAPH_BREAK = "\n\n"
 
@@ -80,6 +82,15 @@ class Annotations:
 
 
 @dataclass(frozen=True)
+class Subject:
+    """What a story is about, as the source codes it (IPTC media topics, agency codes, ...)."""
+
+    code: str | None = None
+    name: str | None = None
+    scheme: str | None = None
+
+
+@dataclass(frozen=True)
 class PageMetadata:
     """What a web page says about itself (HTML input)."""
 
@@ -107,7 +118,17 @@ class Story:
     language: str | None = None
     version: str | None = None
     version_created: datetime | None = None
+    first_created: datetime | None = None
+    embargoed: datetime | None = None  # not to be published before this time
     pub_status: str = "usable"
+    urgency: int | None = None  # 1 (most urgent) to 9
+    signals: tuple[str, ...] = ()  # update, correction, ...
+    slugline: str | None = None
+    located: str | None = None  # where the story happened, as the source names it
+    subjects: tuple[Subject, ...] = ()
+    keywords: tuple[str, ...] = ()
+    copyright: str | None = None
+    editorial_note: str | None = None
     id: str = ""  # set by the identify stage
     content_sha256: str = ""  # set by the identify stage
     duplicate_sources: tuple[Source, ...] = ()  # other inputs that carried the same story
@@ -133,3 +154,13 @@ class DeadLetter:
     error_message: str
     raw: bytes
     failed_at: datetime
+
+
+@dataclass(frozen=True)
+class ItemFailure:
+    """One item of a multi-item file that its parser could not turn into a story (or that is
+    not a text story at all); the parse stage dead-letters it and goes on with the others."""
+
+    source: Source
+    raw: bytes
+    error: DataError

@@ -2,7 +2,8 @@
 
 Each stage package has pure functions (``step(item) -> iterable of results``) that tests call
 without Beam. ``RunStep`` runs one of them over a PCollection: a ``DataError`` raised for an
-item becomes a ``DeadLetter`` on a second output, counted per stage; any other exception is a
+item becomes a ``DeadLetter`` on a second output, counted per stage, and so does each
+``ItemFailure`` a step yields for one bad item of a multi-item file; any other exception is a
 bug in our code and fails the run.
 """
 
@@ -17,7 +18,7 @@ from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from pipeline.errors import DataError
-from pipeline.records import DeadLetter, Source
+from pipeline.records import DeadLetter, ItemFailure, Source
 
 METRICS_NAMESPACE = "wire_ingest"
 
@@ -67,7 +68,13 @@ class _StepFn(beam.DoFn):
             source, raw = self._trace(element)
             yield pvalue.TaggedOutput(self.DEAD_LETTER, dead_letter(source, raw, self._stage, error))
             return
-        yield from results
+        for result in results:
+            if isinstance(result, ItemFailure):  # one bad item of a multi-item file
+                self._failures.inc()
+                letter = dead_letter(result.source, result.raw, self._stage, result.error)
+                yield pvalue.TaggedOutput(self.DEAD_LETTER, letter)
+            else:
+                yield result
 
 
 class RunStep(beam.PTransform):

@@ -17,7 +17,8 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from pipeline.parse.html import load_tree, text_blocks
+from pipeline.parse.html import load_tree
+from pipeline.parse.markup import text_blocks
 
 DEFAULT_CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "boilerplate"
 

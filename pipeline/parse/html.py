@@ -26,21 +26,11 @@ from lxml import etree
 from trafilatura.utils import detect_encoding
 
 from pipeline.errors import ParseError, Reason
+from pipeline.parse.markup import text_blocks
 from pipeline.records import PARAGRAPH_BREAK, PageMetadata, RawItem, Story
 
 FORMAT = "html"
 
-_SKIP = frozenset(
-    {"script", "style", "noscript", "template", "svg", "head", "iframe", "select", "title",
-     "button", "object", "embed", "canvas", "math"}
-)  # fmt: skip
-_BLOCKS = frozenset(
-    {"address", "article", "aside", "blockquote", "body", "center", "dd", "details", "div",
-     "dl", "dt", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
-     "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table",
-     "tbody", "td", "th", "tr", "ul"}
-)  # fmt: skip
-_SPACES = re.compile(r"[^\S\n]+")
 _LIST_MARK = re.compile(r"^- ")  # trafilatura's text output marks list items so
 _HTML_START = re.compile(
     rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S
@@ -88,38 +78,6 @@ def load_tree(raw: bytes) -> etree._Element:
         return lxml.html.document_fromstring(decode_html(raw).encode("utf-8"), parser=parser)
     except (etree.ParserError, ValueError) as error:
         raise ParseError(Reason.NO_BODY, f"no HTML document in it: {error}") from error
-
-
-def text_blocks(element: etree._Element) -> Iterator[str]:
-    """The text of ``element`` as paragraphs, one a block element, in reading order, the way
-    it reads in a browser: a <br> breaks the line and two of them the paragraph."""
-    buffer: list[str] = []
-
-    def flush() -> Iterator[str]:
-        text = "".join(buffer)
-        buffer.clear()
-        for part in re.split(r"\n\s*\n", text):
-            lines = (line.strip() for line in part.split("\n"))
-            paragraph = "\n".join(line for line in lines if line)
-            if paragraph:
-                yield paragraph
-
-    def walk(node: etree._Element) -> Iterator[str]:
-        if isinstance(node.tag, str) and node.tag not in _SKIP:
-            block = node.tag in _BLOCKS
-            if block:
-                yield from flush()
-            if node.tag == "br":
-                buffer.append("\n")
-            buffer.append(_SPACES.sub(" ", (node.text or "").replace("\n", " ")))
-            for child in node:
-                yield from walk(child)
-            if block:
-                yield from flush()
-        buffer.append(_SPACES.sub(" ", (node.tail or "").replace("\n", " ")))
-
-    yield from walk(element)
-    yield from flush()
 
 
 def parse_html(item: RawItem) -> Iterator[Story]:

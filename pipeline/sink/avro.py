@@ -62,6 +62,16 @@ def story_record(story: Story, *, ingested_at: datetime) -> dict[str, Any]:
         "content_sha256": story.content_sha256,
         "duplicate_sources": [source_record(source) for source in story.duplicate_sources],
         "page": dataclasses.asdict(story.page) if story.page else None,
+        "first_created": story.first_created,
+        "embargoed": story.embargoed,
+        "urgency": story.urgency,
+        "signals": list(story.signals),
+        "slugline": story.slugline,
+        "located": story.located,
+        "subjects": [dataclasses.asdict(subject) for subject in story.subjects],
+        "keywords": list(story.keywords),
+        "copyright": story.copyright,
+        "editorial_note": story.editorial_note,
     }
 
 

@@ -14,7 +14,8 @@ from pipeline.clean.rules import RuleBook
 from pipeline.clean.strip import strip_boilerplate
 from pipeline.errors import ParseError, Reason
 from pipeline.parse import html as html_module
-from pipeline.parse.html import decode_html, detect, parse_html, text_blocks
+from pipeline.parse.html import decode_html, detect, parse_html
+from pipeline.parse.markup import text_blocks
 from pipeline.parse.registry import detect_format
 from pipeline.records import RawItem, Story
 from tests.conftest import CASES, corpus

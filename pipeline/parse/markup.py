@@ -1,0 +1,67 @@
+"""Markup to paragraphs: the text of an element tree, a block element a paragraph.
+
+Shared by the HTML parser (lxml HTML trees) and the XML wire formats (NITF bodies, XHTML in
+NewsML-G2 and ninjs, ElementTree or lxml), so every format turns markup into ``Story.body``
+paragraphs the same way. Tags are compared by their local name, so namespaced XHTML and NITF
+(``{http://www.w3.org/1999/xhtml}p``) read like plain HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+# Never text: scripts, styles, embedded objects, and NITF's media references.
+SKIP = frozenset(
+    {"script", "style", "noscript", "template", "svg", "head", "iframe", "select", "title",
+     "button", "object", "embed", "canvas", "math", "media-reference", "media-metadata"}
+)  # fmt: skip
+# Elements that start a new paragraph: HTML blocks, and NITF's headings and blocks.
+BLOCKS = frozenset(
+    {"address", "article", "aside", "blockquote", "body", "center", "dd", "details", "div",
+     "dl", "dt", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+     "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table",
+     "tbody", "td", "th", "tr", "ul", "hl1", "hl2", "block", "body.content", "media",
+     "media-caption", "note", "bq", "fn", "abstract", "nitf-table"}
+)  # fmt: skip
+_SPACES = re.compile(r"[^\S\n]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def local_name(tag: Any) -> str:
+    """``{namespace}name`` -> ``name``; comments and processing instructions -> ""."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def text_blocks(element: Any) -> Iterator[str]:
+    """The text of ``element`` as paragraphs, one a block element, in reading order, the way
+    it reads in a browser: a <br> breaks the line and two of them the paragraph."""
+    buffer: list[str] = []
+
+    def flush() -> Iterator[str]:
+        text = _CONTROL.sub("", "".join(buffer))
+        buffer.clear()
+        for part in re.split(r"\n\s*\n", text):
+            lines = (line.strip() for line in part.split("\n"))
+            paragraph = "\n".join(line for line in lines if line)
+            if paragraph:
+                yield paragraph
+
+    def walk(node: Any) -> Iterator[str]:
+        name = local_name(node.tag)
+        if name and name not in SKIP:
+            block = name in BLOCKS
+            if block:
+                yield from flush()
+            if name == "br":
+                buffer.append("\n")
+            buffer.append(_SPACES.sub(" ", (node.text or "").replace("\n", " ")))
+            for child in node:
+                yield from walk(child)
+            if block:
+                yield from flush()
+        buffer.append(_SPACES.sub(" ", (node.tail or "").replace("\n", " ")))
+
+    yield from walk(element)
+    yield from flush()

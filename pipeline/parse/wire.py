@@ -1,0 +1,158 @@
+"""What the agency formats share: safe XML and JSON parsing, timestamps, text clean-up, and
+the source of one item inside a multi-item file.
+
+XML is parsed with defusedxml: a document that declares entities or refers to external ones
+(billion laughs, XXE) is refused before anything is expanded or fetched, so it costs bounded
+time and memory and becomes a dead letter (reason ``unsafe``). Encodings are as declared; a
+document whose bytes do not match its declaration (Latin-1 or Windows-1252 labelled UTF-8, the
+common case) is read again as Windows-1252.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError as XMLSyntaxError, tostring
+
+import defusedxml.ElementTree as SafeET
+from dateutil import parser as dateparser
+from defusedxml import DefusedXmlException
+
+from pipeline.errors import DataError, ParseError, Reason
+from pipeline.parse.decode import decode_text
+from pipeline.parse.markup import local_name, text_blocks
+from pipeline.records import ItemFailure, RawItem, Source
+
+_XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"\s+")
+# A headline made from the body, for items that carry none: this many words at most.
+FALLBACK_HEADLINE_WORDS = 12
+
+
+def parse_xml(raw: bytes) -> Element:
+    """The document's root element, parsed without expanding or fetching any entity."""
+    try:
+        return _parse(raw)
+    except XMLSyntaxError as first:
+        # Bytes that do not match the declared encoding: read them as Windows-1252.
+        try:
+            text = raw.decode("cp1252", errors="strict")
+        except UnicodeDecodeError:
+            raise _malformed(first) from first
+        try:
+            return _parse(_XML_DECLARATION.sub(b"", text.encode("utf-8"), count=1))
+        except XMLSyntaxError:
+            raise _malformed(first) from first
+
+
+def _parse(raw: bytes) -> Element:
+    try:
+        return SafeET.fromstring(raw, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as error:
+        raise ParseError(Reason.UNSAFE, f"refused XML: {error}") from error
+
+
+def _malformed(error: XMLSyntaxError) -> ParseError:
+    return ParseError(Reason.MALFORMED, f"not well-formed XML: {error}")
+
+
+def parse_json(raw: bytes) -> Any:
+    try:
+        return json.loads(decode_text(raw))
+    except json.JSONDecodeError as error:
+        raise ParseError(Reason.MALFORMED, f"not valid JSON: {error}") from error
+
+
+def children(element: Element, name: str) -> Iterator[Element]:
+    """Direct children with this local name, whatever their namespace."""
+    return (child for child in element if local_name(child.tag) == name)
+
+
+def child(element: Element | None, *path: str) -> Element | None:
+    """The first element down ``path`` (local names), or None."""
+    for name in path:
+        if element is None:
+            return None
+        element = next(children(element, name), None)
+    return element
+
+
+def descendants(element: Element, name: str) -> Iterator[Element]:
+    """All elements below ``element`` with this local name, in document order."""
+    return (node for node in element.iter() if local_name(node.tag) == name)
+
+
+def text(element: Element | None) -> str | None:
+    """All the text of ``element``, control characters removed, spaces collapsed; None when
+    there is none."""
+    if element is None:
+        return None
+    return clean("".join(element.itertext())) or None
+
+
+def clean(value: str | None) -> str:
+    return _SPACES.sub(" ", _CONTROL.sub("", value or "")).strip()
+
+
+def paragraphs(element: Element | None) -> list[str]:
+    """Body markup (NITF, XHTML) as paragraphs."""
+    return list(text_blocks(element)) if element is not None else []
+
+
+def timestamp(value: Any) -> datetime | None:
+    """An ISO 8601 or similar time as a UTC datetime (naive times are taken as UTC); None
+    when absent or unreadable, since a bad date must not lose the story."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        parsed = dateparser.parse(value.strip())
+    except (ValueError, OverflowError):
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def headline_or_lead(headline: str | None, slugline: str | None, body: list[str]) -> str:
+    """The headline, else the slugline, else the first words of the body."""
+    if headline or slugline:
+        return clean(headline or slugline)
+    words = " ".join(body).split()
+    return " ".join(words[:FALLBACK_HEADLINE_WORDS]) + (" ..." if len(words) > 12 else "")
+
+
+def item_source(item: RawItem, index: int, raw: bytes, format_name: str) -> Source:
+    """The source of the ``index``-th item of a file: same uri, its own bytes' hash."""
+    return replace(RawItem.of(item.source.uri, raw, index=index).source,
+                   format=format_name, compression=item.source.compression)  # fmt: skip
+
+
+def element_bytes(element: Element) -> bytes:
+    """One item of a container as bytes, for its dead letter or its ``source.sha256``."""
+    return tostring(element, encoding="utf-8")
+
+
+def failure(item: RawItem, index: int, raw: bytes, format_name: str, error: DataError) -> ItemFailure:
+    return ItemFailure(item_source(item, index, raw, format_name), raw, error)
+
+
+_XML_PROLOG = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:(?:<!--.*?-->|<\?[^>]*\?>|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)\s*)*<([A-Za-z_][\w.:-]*)",
+    re.S,
+)
+
+
+def xml_root(raw: bytes) -> str | None:
+    """The local name of an XML document's root element, read from its first bytes without
+    parsing (for format sniffing), or None when it does not start like XML."""
+    found = _XML_PROLOG.match(raw[:8192])
+    return found.group(1).decode("ascii", "replace").rsplit(":", 1)[-1] if found else None
+
+
+def json_start(raw: bytes) -> str | None:
+    """The first character of a JSON document (``{`` or ``[``), or None."""
+    start = raw[:64].lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return start.decode() if start in (b"{", b"[") else None
