@@ -50,6 +50,9 @@ class RuleSettings(_Settings):
     items: str | None = None
     """For scope "list": the pattern each list item matches; the list ends at the first miss."""
     enabled: bool = True
+    pages_only: bool = False
+    """Only for stories that are a page's whole text (text, HTML): a heuristic that wire copy,
+    with its subheadings and table rows, would trip."""
 
     @model_validator(mode="after")
     def _items_go_with_lists(self) -> RuleSettings:

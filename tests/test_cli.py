@@ -271,3 +271,31 @@ def test_html_page_to_avro_with_page_metadata(tmp_path: Path, format_args: list[
     assert story["page"]["url"] == "https://news.example.com/world/kremlin-turkey-idlib"
     assert story["byline"] == "Jane Reporter"
     assert ("Dmitry Peskov", "PERSON") in {(e["text"], e["label"]) for e in story["entities"]}
+
+
+def test_multi_item_files_write_good_items_and_dead_letter_the_rest(tmp_path: Path) -> None:
+    """A Reuters-21578 file (two stories and a headline-only BRIEF) and JSON Lines (three
+    stories, three broken lines): each item counts, each bad one is its own dead letter."""
+    cases = Path(__file__).parent / "cases"
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for source in (cases / "reuters21578" / "reut2-000-excerpt.sgm", cases / "jsonl" / "stories.jsonl"):
+        (inputs / source.name).write_bytes(source.read_bytes())
+    process = wire_ingest("run", "--input", str(inputs), "--output", str(tmp_path / "out"))
+    assert process.returncode == 0, process.stderr
+    run = Run(process, tmp_path / "out")
+    summary = run.summary
+    assert (summary["files"], summary["read"], summary["written"], summary["dead_lettered"]) == (2, 9, 5, 4)
+    letters = sorted((r["source"]["format"], r["source"]["index"], r["reason"]) for r in run.records("dead_letter"))
+    assert letters == [
+        ("jsonl", 2, "malformed"),
+        ("jsonl", 3, "no_body"),
+        ("jsonl", 4, "malformed"),
+        ("reuters21578", 1, "no_body"),
+    ]
+    stories = {r["id"]: r for r in run.records("stories")}
+    cocoa = stories["reuters21578:1"]
+    assert cocoa["source"]["index"] == 0 and cocoa["provider"] == "Reuters"
+    assert cocoa["version_created"] is not None
+    assert {"code": "cocoa", "name": None, "scheme": "reuters21578-topics"} in cocoa["subjects"]
+    assert all(letter["raw"] for letter in run.records("dead_letter"))

@@ -28,6 +28,7 @@ class Rule:
     scope: Scope
     patterns: tuple[re.Pattern[str], ...]
     items: re.Pattern[str] | None = None
+    pages_only: bool = False
 
     def match(self, paragraph: str) -> re.Match[str] | None:
         """The first pattern matching the whole paragraph (its start, for scope prefix)."""
@@ -49,10 +50,14 @@ class RuleBook:
     main_text: MainText | None = None
 
     def first_match(
-        self, paragraph: str, scopes: frozenset[Scope]
+        self, paragraph: str, scopes: frozenset[Scope], *, page_text: bool = True
     ) -> tuple[Rule, re.Match[str]] | None:
+        """The first rule in ``scopes`` matching ``paragraph``; rules meant for page text are
+        left out for wire copy (``page_text=False``)."""
         for rule in self.rules:
-            if rule.scope in scopes and (found := rule.match(paragraph)):
+            if rule.scope not in scopes or (rule.pages_only and not page_text):
+                continue
+            if found := rule.match(paragraph):
                 return rule, found
         return None
 
@@ -95,6 +100,7 @@ def _compile(name: str, rule: RuleSettings, provider_group: str) -> Rule:
         scope=rule.scope,
         patterns=tuple(_pattern(name, text, provider_group) for text in rule.patterns),
         items=_pattern(name, rule.items, provider_group) if rule.items else None,
+        pages_only=rule.pages_only,
     )
 
 

@@ -72,7 +72,9 @@ def strip_boilerplate(story: Story, book: RuleBook) -> Story:
     # Lead: captions and bylines before the first body paragraph, never the last paragraph.
     # A line a body rule knows (a date, a share prompt, "941 comments") is that, not a caption.
     for _ in range(LEAD_WINDOW):
-        hit = book.first_match(body[0], BODY_SCOPES) or book.first_match(body[0], _LEAD_SCOPE)
+        hit = book.first_match(body[0], BODY_SCOPES) or book.first_match(
+            body[0], _LEAD_SCOPE, page_text=story.page_text
+        )
         if len(body) == 1 or hit is None:
             break
         cuts.add(*hit, body.pop(0))

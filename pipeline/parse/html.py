@@ -27,6 +27,7 @@ from trafilatura.utils import detect_encoding
 
 from pipeline.errors import ParseError, Reason
 from pipeline.parse.markup import text_blocks
+from pipeline.parse.wire import xml_root
 from pipeline.records import PARAGRAPH_BREAK, PageMetadata, RawItem, Story
 
 FORMAT = "html"
@@ -35,17 +36,23 @@ _LIST_MARK = re.compile(r"^- ")  # trafilatura's text output marks list items so
 _HTML_START = re.compile(
     rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S
 )
-_HTML_TAGS = re.compile(rb"<(?:html|head|body)\b", re.I)
+# Elements a saved page or fragment may open with, before (or without) its <html>.
+_HTML_FIRST = frozenset(
+    {"html", "head", "body", "meta", "title", "link", "base", "style", "script", "div", "p",
+     "table", "header", "nav", "main", "article", "section", "center", "font", "h1", "a"}
+)  # fmt: skip
 _DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
 
 
 def detect(raw: bytes) -> bool:
-    """An HTML document: a doctype or <html> first, or, in what is not an XML document,
-    <html>, <head> or <body> near the start."""
+    """An HTML document: a doctype or <html> first, or an element pages start with (a page
+    or fragment saved without <html>). A document whose first element is not HTML (<nitf>,
+    <REUTERS>, <rss>, ...) is not, whatever tags it holds further down."""
     start = raw[:4096].lstrip(codecs.BOM_UTF8)
     if _HTML_START.match(start):
         return True
-    return not start.lstrip().startswith(b"<?xml") and bool(_HTML_TAGS.search(start[:1024]))
+    first = xml_root(start)
+    return first is not None and first.lower() in _HTML_FIRST
 
 
 def decode_html(raw: bytes) -> str:

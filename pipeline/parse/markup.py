@@ -36,32 +36,45 @@ def local_name(tag: Any) -> str:
 
 def text_blocks(element: Any) -> Iterator[str]:
     """The text of ``element`` as paragraphs, one a block element, in reading order, the way
-    it reads in a browser: a <br> breaks the line and two of them the paragraph."""
+    it reads in a browser: a <br> breaks the line and two of them the paragraph.
+
+    The walk keeps its own stack rather than recursing, so a hostile document nested
+    thousands deep reads like any other.
+    """
     buffer: list[str] = []
 
     def flush() -> Iterator[str]:
         text = _CONTROL.sub("", "".join(buffer))
         buffer.clear()
         for part in re.split(r"\n\s*\n", text):
-            lines = (line.strip() for line in part.split("\n"))
+            lines = (_SPACES.sub(" ", line).strip() for line in part.split("\n"))
             paragraph = "\n".join(line for line in lines if line)
             if paragraph:
                 yield paragraph
 
-    def walk(node: Any) -> Iterator[str]:
-        name = local_name(node.tag)
-        if name and name not in SKIP:
-            block = name in BLOCKS
-            if block:
-                yield from flush()
-            if name == "br":
-                buffer.append("\n")
-            buffer.append(_SPACES.sub(" ", (node.text or "").replace("\n", " ")))
-            for child in node:
-                yield from walk(child)
-            if block:
-                yield from flush()
-        buffer.append(_SPACES.sub(" ", (node.tail or "").replace("\n", " ")))
+    def inline(value: str | None) -> str:
+        return _SPACES.sub(" ", (value or "").replace("\n", " "))
 
-    yield from walk(element)
+    # (node, entering): on entering a node its text is read and its children pushed; on
+    # leaving it, a block ends its paragraph and the node's tail follows.
+    stack: list[tuple[Any, bool]] = [(element, True)]
+    while stack:
+        node, entering = stack.pop()
+        name = local_name(node.tag)
+        readable = bool(name) and name not in SKIP
+        if entering:
+            if readable:
+                if name in BLOCKS:
+                    yield from flush()
+                if name == "br":
+                    buffer.append("\n")
+                buffer.append(inline(node.text))
+            stack.append((node, False))
+            if readable:
+                stack.extend((child, True) for child in reversed(list(node)))
+            continue
+        if readable and name in BLOCKS:
+            yield from flush()
+        if node is not element:
+            buffer.append(inline(node.tail))
     yield from flush()

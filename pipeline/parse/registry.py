@@ -9,8 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from pipeline.parse import html, text
-from pipeline.records import RawItem, Story
+from pipeline.parse import (
+    anpa,
+    ap_media,
+    html,
+    iptc7901,
+    jsonl,
+    newsml_1,
+    newsml_g2,
+    ninjs,
+    nitf,
+    reuters21578,
+    text,
+)
+from pipeline.records import ItemFailure, RawItem, Story
 
 AUTO = "auto"
 
@@ -18,7 +30,7 @@ AUTO = "auto"
 @dataclass(frozen=True)
 class Format:
     name: str
-    parse: Callable[[RawItem], Iterator[Story]]
+    parse: Callable[[RawItem], Iterator[Story | ItemFailure]]
     detect: Callable[[bytes], bool]  # does this content look like this format?
 
 
@@ -26,11 +38,22 @@ def _anything(raw: bytes) -> bool:
     return True
 
 
-# Sniffing tries these in order, so the most specific formats come first; plain text comes
-# last and takes whatever the others do not recognise (and rejects what is not text).
+# Sniffing tries these in order, so the most specific formats come first: JSON, then XML by
+# root element, then the control-character framed line formats; HTML after all of them (a
+# JSON or XML document may hold "<body>" near its start); plain text comes last and takes
+# whatever the others do not recognise (and rejects what is not text).
 FORMATS: dict[str, Format] = {
     fmt.name: fmt
     for fmt in (
+        Format(ap_media.FORMAT, ap_media.parse_ap_media, detect=ap_media.detect),
+        Format(jsonl.FORMAT, jsonl.parse_jsonl, detect=jsonl.detect),
+        Format(ninjs.FORMAT, ninjs.parse_ninjs, detect=ninjs.detect),
+        Format(newsml_g2.FORMAT, newsml_g2.parse_newsml_g2, detect=newsml_g2.detect),
+        Format(nitf.FORMAT, nitf.parse_nitf, detect=nitf.detect),
+        Format(newsml_1.FORMAT, newsml_1.parse_newsml_1, detect=newsml_1.detect),
+        Format(reuters21578.FORMAT, reuters21578.parse_reuters21578, detect=reuters21578.detect),
+        Format(anpa.FORMAT, anpa.parse_anpa, detect=anpa.detect),
+        Format(iptc7901.FORMAT, iptc7901.parse_iptc7901, detect=iptc7901.detect),
         Format(html.FORMAT, html.parse_html, detect=html.detect),
         Format(text.FORMAT, text.parse_text, detect=_anything),
     )
@@ -42,7 +65,7 @@ def detect_format(raw: bytes) -> Format:
     return next(fmt for fmt in FORMATS.values() if fmt.detect(raw))
 
 
-def parse_item(item: RawItem, *, format_name: str) -> Iterator[Story]:
+def parse_item(item: RawItem, *, format_name: str) -> Iterator[Story | ItemFailure]:
     """Parses ``item`` with the named format's parser, or the sniffed one for ``auto``."""
     fmt = detect_format(item.raw) if format_name == AUTO else FORMATS[format_name]
     return fmt.parse(item)

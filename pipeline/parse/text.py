@@ -15,10 +15,12 @@ from dataclasses import replace
 
 from pipeline.errors import ParseError, Reason
 from pipeline.parse.decode import decode_text
+from pipeline.parse.wire import headline_or_lead
 from pipeline.records import PARAGRAPH_BREAK, RawItem, Story
 
 FORMAT = "text"
-# A first line longer than this is a paragraph, not a headline: the story has no headline.
+# A first line longer than this is a paragraph, not a headline: the headline is then made of
+# the body's first words.
 MAX_HEADLINE_CHARS = 300
 
 _BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n")
@@ -33,6 +35,7 @@ def parse_text(item: RawItem) -> Iterator[Story]:
     paragraphs = split_paragraphs(rest)
     if not paragraphs:
         raise ParseError(Reason.NO_BODY, "a headline line and no body text")
+    headline = headline_or_lead(headline, None, paragraphs)
     yield Story(
         source=replace(item.source, format=FORMAT),
         raw=item.raw,

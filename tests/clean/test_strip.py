@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -243,3 +244,12 @@ def test_strip_keeps_bbc_stories_whole(book: RuleBook) -> None:
         kept += len(story.body)
         removed += sum(len(cut.text) for cut in story.removed)
     assert removed / (kept + removed) < 0.002
+
+
+def test_strip_leaves_a_wire_story_its_short_first_lines(book: RuleBook) -> None:
+    """The short-line caption guess is for page text: wire copy opens with subheadings and
+    table rows ("AMERICAN LEAGUE", "Shr 34 cts vs 1.19 dlrs") that look the same."""
+    wire = story_of("AMERICAN LEAGUE", "Shr 34 cts vs 1.19 dlrs", BODY)
+    assert strip_boilerplate(wire, book).paragraphs == ["AMERICAN LEAGUE", "Shr 34 cts vs 1.19 dlrs", BODY]
+    page = replace(wire, page_text=True)
+    assert strip_boilerplate(page, book).removed[0].kind == "caption"

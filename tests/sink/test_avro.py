@@ -12,7 +12,17 @@ from typing import Any
 import fastavro
 import pytest
 
-from pipeline.records import Annotations, DeadLetter, Entity, RawItem, Removed, Span, Story
+from pipeline.records import (
+    Annotations,
+    DeadLetter,
+    Entity,
+    PageMetadata,
+    RawItem,
+    Removed,
+    Span,
+    Story,
+    Subject,
+)
 from pipeline.sink.avro import (
     DEAD_LETTER_SCHEMA,
     STORY_SCHEMA,
@@ -75,6 +85,18 @@ def sample_story() -> Story:
         provider="Reuters",
         caption="A caption",
         id="abc",
+        version="2",
+        first_created=NOW,
+        embargoed=NOW,
+        urgency=3,
+        signals=("update",),
+        slugline="RUSSIA-TURKEY/",
+        located="Moscow",
+        subjects=(Subject("11000000", "politics", "medtop"),),
+        keywords=("Syria",),
+        copyright="© 2019 Reuters",
+        editorial_note="Corrects paragraph 2",
+        page=PageMetadata(title="T", site_name="Example", published=NOW),
         content_sha256="def",
         duplicate_sources=(RawItem.of("in/b.txt", b"raw").source,),
         annotations=Annotations(
@@ -160,7 +182,14 @@ def test_story_record_round_trips() -> None:
     assert record["sentences"] == [{"start": 0, "end": 38}, {"start": 40, "end": 50}]
     assert record["duplicate_sources"][0]["uri"] == "in/b.txt"
     assert (record["nlp_model"], record["nlp_components"]) == ("m-1", ["ner"])
-    assert record["version"] is None and record["pub_status"] == "usable"
+    assert (record["version"], record["pub_status"], record["urgency"]) == ("2", "usable", 3)
+    assert record["first_created"] == record["embargoed"] == NOW
+    assert record["signals"] == ["update"] and record["keywords"] == ["Syria"]
+    assert record["subjects"] == [{"code": "11000000", "name": "politics", "scheme": "medtop"}]
+    assert (record["slugline"], record["located"]) == ("RUSSIA-TURKEY/", "Moscow")
+    assert record["editorial_note"] == "Corrects paragraph 2"
+    assert record["page"] == {"title": "T", "author": None, "published": NOW,
+                              "site_name": "Example", "url": None}  # fmt: skip
 
 
 def test_story_record_refuses_an_unannotated_story() -> None:
