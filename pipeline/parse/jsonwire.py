@@ -158,23 +158,6 @@ def version(value: Any) -> str | None:
     return text(str(value))
 
 
-def pub_status(value: Any) -> str | None:
-    """"usable", "withheld" or "canceled" ("stat:" prefixes and British spelling accepted);
-    None for anything else, which leaves the Story's default."""
-    status = (text(value) or "").lower().rpartition(":")[2].replace("cancelled", "canceled")
-    return status if status in ("usable", "withheld", "canceled") else None
-
-
-def urgency(value: Any) -> int | None:
-    """1 (most urgent) to 9, from a number or a numeric string."""
-    if isinstance(value, str):
-        value = int(value) if value.strip().isascii() and value.strip().isdigit() else None
-    elif isinstance(value, float) and value.is_integer():  # not NaN or Infinity
-        value = int(value)
-    valid = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 9
-    return value if valid else None
-
-
 def strings(value: Any) -> tuple[str, ...]:
     """A list of strings (or one string) as a tuple, blanks and repeats dropped."""
     values = value if isinstance(value, list) else [value]
@@ -218,8 +201,8 @@ READERS: dict[str, Callable[[Any], Any]] = {
     "version_created": wire.timestamp,
     "first_created": wire.timestamp,
     "embargoed": wire.timestamp,
-    "pub_status": pub_status,
-    "urgency": urgency,
+    "pub_status": wire.pub_status,
+    "urgency": wire.urgency,
     "signals": signals,
     "provider": text,
     "byline": text,

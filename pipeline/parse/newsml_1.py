@@ -68,13 +68,9 @@ from pipeline.parse import wire
 from pipeline.parse.markup import local_name
 from pipeline.parse.nitf import (
     SUBJECT_SCHEME,
-    XML_LANG,
     byline_text,
-    language_tag,
     markup_paragraphs,
     nitf_fields,
-    pub_status,
-    urgency,
 )
 from pipeline.parse.text import split_paragraphs
 from pipeline.records import PARAGRAPH_BREAK, ItemFailure, RawItem, Story, Subject
@@ -155,7 +151,7 @@ class _Content:
     def language(self) -> str | None:
         for element in (self.item, *reversed(self.components)):
             language = _formal(wire.child(element, "DescriptiveMetadata", "Language"))
-            if tag := language_tag(language or element.get(XML_LANG)):
+            if tag := wire.language_tag(language or element.get(wire.XML_LANG)):
                 return tag
         return None
 
@@ -206,8 +202,8 @@ def _story_fields(
         "version_created": _time(management, "ThisRevisionCreated"),
         "embargoed": release if status in ("embargoed", "withheld") else None,
         "pub_status": _status(status, release),
-        "urgency": urgency(_formal(wire.child(management, "Urgency")))
-        or urgency(_formal(wire.child(envelope, "Priority"))),
+        "urgency": wire.urgency(_formal(wire.child(management, "Urgency")))
+        or wire.urgency(_formal(wire.child(envelope, "Priority"))),
         "provider": _provider(path, envelope, identifier),
         "byline": byline_text(_line(path, "ByLine")),
         "dateline": _line(path, "DateLine"),
@@ -216,7 +212,7 @@ def _story_fields(
         "editorial_note": _news_line(path, _EDITORIAL_LINES),
         "keywords": _union(_keywords(path), nitf.get("keywords")),
         "subjects": _union(_subjects(path, topic_names), nitf.get("subjects")),
-        "language": body[0].language or language_tag(news_item.get(XML_LANG)),
+        "language": body[0].language or wire.language_tag(news_item.get(wire.XML_LANG)),
         "located": _located(path),
         "headline": wire.headline_or_lead(headline, slugline or _str(nitf, "slugline"), paragraphs),
         "body": PARAGRAPH_BREAK.join(paragraphs),
@@ -397,7 +393,7 @@ def _topic_names(root: Element) -> dict[str, str]:
     for topic in wire.descendants(root, "Topic"):
         code = wire.text(wire.child(topic, "FormalName"))
         given = [d for d in wire.children(topic, "Description") if d.get("Variant") == "Name"]
-        english = [d for d in given if language_tag(d.get(XML_LANG)) == "en"]
+        english = [d for d in given if wire.language_tag(d.get(wire.XML_LANG)) == "en"]
         if code and (name := wire.text(next(iter(english or given), None))):
             names.setdefault(code, name)
     return names
@@ -451,4 +447,4 @@ def _release(management: Element | None) -> datetime | None:
 def _status(status: str, release: datetime | None) -> str | None:
     if status == "embargoed":
         return "usable" if release else "withheld"
-    return pub_status(status)
+    return wire.pub_status(status)

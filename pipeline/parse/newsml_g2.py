@@ -46,6 +46,7 @@ from xml.etree.ElementTree import Element
 from pipeline.errors import ParseError, Reason
 from pipeline.parse import wire
 from pipeline.parse.markup import BLOCKS, local_name
+from pipeline.parse.nitf import nitf_fields
 from pipeline.records import PARAGRAPH_BREAK, ItemFailure, RawItem, Source, Story, Subject
 
 FORMAT = "newsml-g2"
@@ -62,10 +63,7 @@ OTHER_ITEMS = {
 ROOTS = frozenset({"newsItem", "newsMessage", "contentSet", *OTHER_ITEMS})
 # Item classes (IPTC nature-of-item codes) that can be a text story.
 TEXT_CLASSES = frozenset({"text", "composite"})
-PUB_STATUSES = {"usable": "usable", "withheld": "withheld", "canceled": "canceled",
-                "cancelled": "canceled"}  # fmt: skip
 IPTC_SIGNAL_URI = "cv.iptc.org/newscodes/signal/"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 # Character references escaped twice by the sender (STT writes ``&amp;#39;``), which the XML
 # parser leaves in the text as a literal ``&#39;``.
@@ -131,7 +129,7 @@ def parse_item(element: Element, source: Source, raw: bytes) -> Story:
     nature = _code(wire.child(item_meta, "itemClass"))
     if nature is not None and nature not in TEXT_CLASSES:
         raise ParseError(Reason.NOT_TEXT, f"{nature} item, not a text story")
-    pub_status = PUB_STATUSES.get(_code(wire.child(item_meta, "pubStatus")) or "", "usable")
+    pub_status = wire.pub_status(_code(wire.child(item_meta, "pubStatus"))) or "usable"
     content = item_content(element if kind == "contentSet" else wire.child(element, "contentSet"))
     if isinstance(content, str):
         if nature == "composite":
@@ -154,7 +152,7 @@ def parse_item(element: Element, source: Source, raw: bytes) -> Story:
         signals=_signals(item_meta),
         editorial_note=_joined(map(_text, _children(item_meta, "edNote")), "\n"),
         provider=_provider(wire.child(item_meta, "provider")),
-        urgency=_urgency(_text(wire.child(content_meta, "urgency"))),
+        urgency=wire.urgency(_text(wire.child(content_meta, "urgency"))),
         slugline=slugline,
         dateline=_text(wire.child(content_meta, "dateline")),
         located=_name(wire.child(content_meta, "located")),
@@ -194,17 +192,14 @@ def markup_content(inline: Element) -> Content | str:
     if top is None:
         return Content([])
     name = local_name(top.tag)
-    if name == "nitf":
-        body = wire.child(top, "body")
-        head = wire.child(body, "body.head")
-        hl1 = next(wire.descendants(head, "hl1"), None) if head is not None else None
+    if name in ("nitf", "body.content"):  # read as the NITF parser reads it
+        fields = nitf_fields(top)
+        body = str(fields["body"])
         return Content(
-            _paragraphs(wire.child(body, "body.content")),
-            headline=_text(hl1) or _text(wire.child(top, "head", "title")),
-            byline=_spaced_text(wire.child(head, "byline")),
+            [_unescape(paragraph) for paragraph in body.split(PARAGRAPH_BREAK)] if body else [],
+            headline=_optional(fields.get("headline")) if name == "nitf" else None,
+            byline=_optional(fields.get("byline")),
         )
-    if name == "body.content":
-        return Content(_paragraphs(top))
     if name == "html":
         body = wire.child(top, "body")
         return Content(_paragraphs(top if body is None else _without_header(body)))
@@ -247,6 +242,10 @@ def plain_paragraphs(value: str) -> list[str]:
             current.append(line.strip())
         found.append(" ".join(current))
     return [paragraph for paragraph in map(_clean, found) if paragraph]
+
+
+def _optional(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _indent(line: str) -> int:
@@ -324,11 +323,7 @@ def _copyright(item: Element) -> str | None:
 def _language(item: Element, content_meta: Element | None) -> str | None:
     """The content's language tag, else the item's ``xml:lang``."""
     language = wire.child(content_meta, "language")
-    return (language.get("tag") if language is not None else None) or item.get(XML_LANG)
-
-
-def _urgency(value: str | None) -> int | None:
-    return int(value) if value is not None and re.fullmatch("[1-9]", value) else None
+    return (language.get("tag") if language is not None else None) or item.get(wire.XML_LANG)
 
 
 def _timestamp(item_meta: Element | None, name: str) -> datetime | None:
@@ -355,12 +350,6 @@ def _split_qcode(qcode: str | None) -> tuple[str | None, str | None]:
 
 def _text(element: Element | None) -> str | None:
     return _clean(wire.text(element) or "") or None
-
-
-def _spaced_text(element: Element | None) -> str | None:
-    """An element's text, its children's kept apart: NITF bylines run them together
-    (``By<person>Staff Reporter</person><byttl>BusinessDesk</byttl>``)."""
-    return _clean(" ".join(element.itertext())) or None if element is not None else None
 
 
 def _clean(value: str) -> str:

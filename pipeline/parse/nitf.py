@@ -67,10 +67,7 @@ from pipeline.records import PARAGRAPH_BREAK, RawItem, Story, Subject
 
 FORMAT = "nitf"
 SUBJECT_SCHEME = "iptc-subjectcode"  # IPTC Subject Codes (the 8-digit refnums)
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
-_PUB_STATUS = {"usable": "usable", "withheld": "withheld", "canceled": "canceled",
-               "cancelled": "canceled"}  # fmt: skip
 _EMBARGOED = "embargoed"
 _LEADING_BY = re.compile(r"^by\b[\s:]*", re.I)
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:])")
@@ -134,9 +131,9 @@ def nitf_fields(element: Element) -> dict[str, object]:
         "version": _attribute(wire.child(docdata, "du-key"), "version"),
         "version_created": issued or _pubdata_time(head),
         "embargoed": embargoed,
-        "pub_status": "withheld" if status == _EMBARGOED and not embargoed else pub_status(status),
+        "pub_status": "withheld" if status == _EMBARGOED and not embargoed else wire.pub_status(status),
         "signals": _signals(docdata),
-        "urgency": urgency(_attribute(wire.child(docdata, "urgency"), "ed-urg")),
+        "urgency": wire.urgency(_attribute(wire.child(docdata, "urgency"), "ed-urg")),
         "provider": wire.text(wire.child(body_head, "distributor"))
         or _attribute(wire.child(docdata, "doc-id"), "regsrc"),
         "byline": byline_text(_spaced_text(wire.child(body_head, "byline"), skip=_is_byline_title)),
@@ -163,31 +160,6 @@ def byline_text(value: str | None) -> str | None:
     """A byline without a leading "By" or the comma its title followed ("By BERNARD CONDON"
     -> "BERNARD CONDON", "By Meredith Jameson, <byttl>..." -> "Meredith Jameson")."""
     return _LEADING_BY.sub("", wire.clean(value)).rstrip(" ,;:") or None
-
-
-def pub_status(value: str | None) -> str | None:
-    """An agency's status word as usable, withheld or canceled; None for anything else."""
-    return _PUB_STATUS.get(wire.clean(value).lower().removeprefix("stat:"))
-
-
-def urgency(value: str | None) -> int | None:
-    """An urgency or priority 1 (most urgent) to 9; None when it is not one."""
-    number = wire.clean(value)
-    return int(number) if number.isdigit() and 1 <= int(number) <= 9 else None
-
-
-def language_tag(value: str | None) -> str | None:
-    """A language code in BCP 47 case: "EN" -> "en", "nl-nl" -> "nl-NL", "nb-NO" stays."""
-    parts = wire.clean(value).replace("_", "-").split("-")
-    if not parts[0].isalpha() or parts[0].lower() in ("x", "i"):
-        return None  # empty, or a private-use tag such as x-default
-    return "-".join([parts[0].lower(), *(_subtag(part) for part in parts[1:])])
-
-
-def _subtag(part: str) -> str:
-    if len(part) == 2 and part.isalpha():
-        return part.upper()  # region
-    return part.title() if len(part) == 4 and part.isalpha() else part.lower()  # script
 
 
 def _children(element: Element | None, name: str) -> list[Element]:
@@ -293,8 +265,8 @@ def _keywords(docdata: Element | None) -> tuple[str, ...]:
 
 def _language(root: Element, body: Element | None) -> str | None:
     for element in (root, body):
-        for name in (XML_LANG, "lang", "baselang"):
-            if element is not None and (tag := language_tag(element.get(name))):
+        for name in (wire.XML_LANG, "lang", "baselang"):
+            if element is not None and (tag := wire.language_tag(element.get(name))):
                 return tag
     return None
 

@@ -44,6 +44,7 @@ _LATIN_LABEL = re.compile(
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # A headline made from the body, for items that carry none: this many words at most.
 FALLBACK_HEADLINE_WORDS = 12
 
@@ -206,3 +207,34 @@ def json_start(raw: bytes) -> str | None:
     """The first character of a JSON document (``{`` or ``[``), or None."""
     start = raw[:64].lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     return start.decode() if start in (b"{", b"[") else None
+
+
+def pub_status(value: Any) -> str | None:
+    """"usable", "withheld" or "canceled" ("stat:" prefixes and British spelling accepted);
+    None for anything else, which leaves the Story's default."""
+    status = (clean(value) if isinstance(value, str) else "").lower().rpartition(":")[2].replace("cancelled", "canceled")
+    return status if status in ("usable", "withheld", "canceled") else None
+
+
+def urgency(value: Any) -> int | None:
+    """1 (most urgent) to 9, from a number or a numeric string."""
+    if isinstance(value, str):
+        value = int(value) if value.strip().isascii() and value.strip().isdigit() else None
+    elif isinstance(value, float) and value.is_integer():  # not NaN or Infinity
+        value = int(value)
+    valid = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 9
+    return value if valid else None
+
+
+def language_tag(value: str | None) -> str | None:
+    """A language code in BCP 47 case: "EN" -> "en", "nl-nl" -> "nl-NL", "nb-NO" stays."""
+    parts = clean(value).replace("_", "-").split("-")
+    if not parts[0].isalpha() or parts[0].lower() in ("x", "i"):
+        return None  # empty, or a private-use tag such as x-default
+    return "-".join([parts[0].lower(), *(_subtag(part) for part in parts[1:])])
+
+
+def _subtag(part: str) -> str:
+    if len(part) == 2 and part.isalpha():
+        return part.upper()  # region
+    return part.title() if len(part) == 4 and part.isalpha() else part.lower()  # script
