@@ -44,6 +44,18 @@ BAD: dict[str, tuple[bytes, str, str]] = {
     "oversized.txt": (b"Headline\n\n" + b"x" * 250_000, "read", "too_large"),
     "bomb.txt.gz": (gzip.compress(b"\n" * 50_000_000), "read", "too_large"),
     "too-long.txt": (b"Headline\n\n" + b"A sentence. " * 2_000, "enrich", "text_too_long"),
+    "laughs.xml": (
+        b'<?xml version="1.0"?><!DOCTYPE nitf [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;">]>'
+        b"<nitf><body><body.content><p>&b;</p></body.content></body></nitf>",
+        "parse",
+        "unsafe",
+    ),
+    "xxe.xml": (
+        b'<?xml version="1.0"?><!DOCTYPE nitf [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b"<nitf><body><body.content><p>&x;</p></body.content></body></nitf>",
+        "parse",
+        "unsafe",
+    ),
 }
 
 
@@ -97,18 +109,18 @@ def test_run_succeeds_and_prints_the_counts(run: Run) -> None:
     assert run.process.returncode == 0, run.process.stderr
     first_line = run.process.stdout.splitlines()[0]
     assert first_line == (
-        f"wire-ingest: read 12 items from 12 files: 2 written, 10 dead-lettered "
+        f"wire-ingest: read 14 items from 14 files: 2 written, 12 dead-lettered "
         "(clean/no_body: 1, enrich/text_too_long: 1, parse/binary: 1, parse/no_body: 1, "
-        "parse/undecodable: 1, read/bad_compression: 1, read/empty: 2, read/too_large: 2), "
-        "0 duplicates merged"
+        "parse/undecodable: 1, parse/unsafe: 2, read/bad_compression: 1, read/empty: 2, "
+        "read/too_large: 2), 0 duplicates merged"
     )
     assert "Traceback" not in run.process.stderr
 
 
 def test_summary_adds_up(run: Run) -> None:
     summary = run.summary
-    assert (summary["files"], summary["read"], summary["written"]) == (12, 12, 2)
-    assert (summary["dead_lettered"], summary["duplicates"]) == (10, 0)
+    assert (summary["files"], summary["read"], summary["written"]) == (14, 14, 2)
+    assert (summary["dead_lettered"], summary["duplicates"]) == (12, 0)
     assert summary["balanced"] is True
     assert summary["story_files"] == [str(p) for p in sorted((run.output / "stories").iterdir())]
     assert not (run.output / ".tmp").exists()
