@@ -119,7 +119,9 @@ def pipeline_options(
         flag = "--" + sorted(unknown)[0]
         candidates = [*known_flags, *("--" + name for name in beam_names)]
         close = difflib.get_close_matches(flag, candidates, n=1)
-        raise ConfigError(f"unknown option {flag}" + (f"; did you mean {close[0]}?" if close else ""))
+        raise ConfigError(
+            f"unknown option {flag}" + (f"; did you mean {close[0]}?" if close else "")
+        )
     stray = _first_stray(beam_args)
     if stray is not None:
         raise ConfigError(f"unexpected argument {stray!r}")
@@ -200,7 +202,9 @@ def prepare_output(output: str, *, overwrite: bool) -> None:
     except ValueError as error:  # no filesystem for this scheme
         raise ConfigError(f"--output {output}: {error}") from error
     except (BeamIOError, OSError) as error:
-        raise ConfigError(f"--output {output}: cannot write there: {_first_cause(error)}") from error
+        raise ConfigError(
+            f"--output {output}: cannot write there: {_first_cause(error)}"
+        ) from error
 
 
 def _delete_if_exists(path: str) -> None:

@@ -39,9 +39,7 @@ class RawItem:
     raw: bytes
 
     @classmethod
-    def of(
-        cls, uri: str, raw: bytes, *, index: int = 0, compression: str | None = None
-    ) -> RawItem:
+    def of(cls, uri: str, raw: bytes, *, index: int = 0, compression: str | None = None) -> RawItem:
         """Wraps ``raw``, hashing it so that ``source.sha256`` always matches ``raw``."""
         digest = hashlib.sha256(raw).hexdigest()
         return cls(Source(uri, digest, index=index, compression=compression), raw)

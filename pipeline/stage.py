@@ -66,7 +66,9 @@ class _StepFn(beam.DoFn):
         except DataError as error:
             self._failures.inc()
             source, raw = self._trace(element)
-            yield pvalue.TaggedOutput(self.DEAD_LETTER, dead_letter(source, raw, self._stage, error))
+            yield pvalue.TaggedOutput(
+                self.DEAD_LETTER, dead_letter(source, raw, self._stage, error)
+            )
             return
         for result in results:
             if isinstance(result, ItemFailure):  # one bad item of a multi-item file

@@ -1,1 +1,1 @@
-"""The Avro schemas (*.avsc) of wire-ingest output: the versioned contract, shipped as package data."""
+"""The Avro schemas (*.avsc) of wire-ingest output: the versioned contract, package data."""

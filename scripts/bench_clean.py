@@ -20,7 +20,6 @@ import argparse
 import statistics
 import sys
 import time
-from pathlib import Path
 
 from boilerplate_data import DEFAULT_CORPORA, load_pages, page_as_text
 

@@ -51,7 +51,8 @@ def is_documentation(path: Path, root: Path) -> bool:
         name.startswith(_DOC_NAMES)
         or name.endswith(_DOC_SUFFIXES)
         or any(part in _DOC_FOLDERS for part in relative.parts[:-1])
-        or "schema" in name and name.endswith(".json")
+        or "schema" in name
+        and name.endswith(".json")
     )
 
 

@@ -181,7 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.corpora.is_dir():
         print(f"eval_boilerplate: error: no corpora at {args.corpora}", file=sys.stderr)
         return 2
-    pages = [page for page in load_pages(args.corpora) if not args.only or args.only in page.dataset]
+    pages = [
+        page for page in load_pages(args.corpora) if not args.only or args.only in page.dataset
+    ]
     results, seconds = evaluate(pages)
     rows = table(results)
     print(markdown(rows))

@@ -155,8 +155,13 @@ def main(argv: list[str] | None = None) -> int:
               f"P {precision:.3f} R {recall:.3f} F1 {f1:.3f}")  # fmt: skip
     model = fit(data)
     precision, recall, f1 = kept_scores(data, with_model(book, model))
-    print(f"trained on all {len(data)} pages, scored on them: P {precision:.3f} R {recall:.3f} F1 {f1:.3f}")
-    for name, weight in sorted(zip(FEATURE_NAMES, model.weights), key=lambda kv: -abs(kv[1])):
+    print(
+        f"trained on all {len(data)} pages, scored on them: "
+        f"P {precision:.3f} R {recall:.3f} F1 {f1:.3f}"
+    )
+    for name, weight in sorted(
+        zip(FEATURE_NAMES, model.weights, strict=True), key=lambda kv: -abs(kv[1])
+    ):
         print(f"  {name:24} {weight:+.3f}")
     if not args.dry_run:
         paragraphs = Counter(int(label) for example in data for label in example.labels)

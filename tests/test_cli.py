@@ -109,7 +109,7 @@ def test_run_succeeds_and_prints_the_counts(run: Run) -> None:
     assert run.process.returncode == 0, run.process.stderr
     first_line = run.process.stdout.splitlines()[0]
     assert first_line == (
-        f"wire-ingest: read 14 items from 14 files: 2 written, 12 dead-lettered "
+        "wire-ingest: read 14 items from 14 files: 2 written, 12 dead-lettered "
         "(clean/no_body: 1, enrich/text_too_long: 1, parse/binary: 1, parse/no_body: 1, "
         "parse/undecodable: 1, parse/unsafe: 2, read/bad_compression: 1, read/empty: 2, "
         "read/too_large: 2), 0 duplicates merged"
@@ -274,7 +274,9 @@ def test_two_worker_processes_write_the_same_stories(tmp_path: Path) -> None:
 @pytest.mark.parametrize("format_args", [[], ["--format", "html"]], ids=["auto", "html"])
 def test_html_page_to_avro_with_page_metadata(tmp_path: Path, format_args: list[str]) -> None:
     page = Path(__file__).parent / "cases" / "html" / "article.html"
-    process = wire_ingest("run", "--input", str(page), "--output", str(tmp_path / "out"), *format_args)
+    process = wire_ingest(
+        "run", "--input", str(page), "--output", str(tmp_path / "out"), *format_args
+    )
     assert process.returncode == 0, process.stderr
     (story,) = Run(process, tmp_path / "out").records("stories")
     assert story["source"]["format"] == "html"
@@ -291,14 +293,25 @@ def test_multi_item_files_write_good_items_and_dead_letter_the_rest(tmp_path: Pa
     cases = Path(__file__).parent / "cases"
     inputs = tmp_path / "in"
     inputs.mkdir()
-    for source in (cases / "reuters21578" / "reut2-000-excerpt.sgm", cases / "jsonl" / "stories.jsonl"):
+    for source in (
+        cases / "reuters21578" / "reut2-000-excerpt.sgm",
+        cases / "jsonl" / "stories.jsonl",
+    ):
         (inputs / source.name).write_bytes(source.read_bytes())
     process = wire_ingest("run", "--input", str(inputs), "--output", str(tmp_path / "out"))
     assert process.returncode == 0, process.stderr
     run = Run(process, tmp_path / "out")
     summary = run.summary
-    assert (summary["files"], summary["read"], summary["written"], summary["dead_lettered"]) == (2, 9, 5, 4)
-    letters = sorted((r["source"]["format"], r["source"]["index"], r["reason"]) for r in run.records("dead_letter"))
+    assert (summary["files"], summary["read"], summary["written"], summary["dead_lettered"]) == (
+        2,
+        9,
+        5,
+        4,
+    )
+    letters = sorted(
+        (r["source"]["format"], r["source"]["index"], r["reason"])
+        for r in run.records("dead_letter")
+    )
     assert letters == [
         ("jsonl", 2, "malformed"),
         ("jsonl", 3, "no_body"),

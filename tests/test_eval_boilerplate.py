@@ -25,7 +25,9 @@ def rows() -> Any:
     sys.path.insert(0, str(REPO / "scripts"))
     import eval_boilerplate
 
-    results, _ = eval_boilerplate.evaluate(list(eval_boilerplate.load_pages(eval_boilerplate.DEFAULT_CORPORA)))
+    results, _ = eval_boilerplate.evaluate(
+        list(eval_boilerplate.load_pages(eval_boilerplate.DEFAULT_CORPORA))
+    )
     return eval_boilerplate.table(results)[eval_boilerplate.WITHOUT_COMMENTS].means
 
 

@@ -42,7 +42,10 @@ def test_merge_merges_tables_and_replaces_values() -> None:
         ("[enrich]\nbatch_size = 'many'\n", "enrich.batch_size"),
         ("[enrich]\nbatch_size = 0\n", "enrich.batch_size"),
         ("[read]\nmax_item_bytes = -1\n", "read.max_item_bytes"),
-        ("[clean.rules.x]\nkind = 'x'\nscope = 'middle'\npatterns = ['a']\n", "clean.rules.x.scope"),
+        (
+            "[clean.rules.x]\nkind = 'x'\nscope = 'middle'\npatterns = ['a']\n",
+            "clean.rules.x.scope",
+        ),
         ("[clean.rules.x]\nkind = 'x'\nscope = 'list'\npatterns = ['a']\n", '"items" is required'),
         ("[clean.rules.x]\nkind = 'x'\nscope = 'paragraph'\npatterns = []\n", "patterns"),
         ("[enrich\nmodel = 'x'\n", "line 1"),

@@ -28,7 +28,9 @@ _WORD = re.compile(r"\w+")
 SENTENCE_END = re.compile(r"[.!?…。！？؟][\"'”’)\]»]*$")
 _INNER_SENTENCE_END = re.compile(r"[.!?。！？][\s\"”’]")
 _SEPARATOR = re.compile(r"\s[|»›•·/–-]\s|[»›|]")
-_LEGAL = re.compile(r"©|\bcopyright\b|rights reserved|terms of (?:use|service)|privacy policy", re.I)
+_LEGAL = re.compile(
+    r"©|\bcopyright\b|rights reserved|terms of (?:use|service)|privacy policy", re.I
+)
 _ADDRESS = re.compile(r"https?://|www\.|\w@\w|@\w{2,}")
 
 BLOCK_FEATURES = (

@@ -88,9 +88,7 @@ class MainText:
     model: MainTextModel
     threshold: float
 
-    def locate(
-        self, paragraphs: Sequence[str], ruled: Sequence[bool]
-    ) -> tuple[list[float], range]:
+    def locate(self, paragraphs: Sequence[str], ruled: Sequence[bool]) -> tuple[list[float], range]:
         """Each paragraph's main-text probability, and the run holding the main text.
 
         Args:

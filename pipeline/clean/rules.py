@@ -34,7 +34,9 @@ class Rule:
         """The first pattern matching the whole paragraph (its start, for scope prefix)."""
         for pattern in self.patterns:
             found = (
-                pattern.match(paragraph) if self.scope is Scope.PREFIX else pattern.fullmatch(paragraph)
+                pattern.match(paragraph)
+                if self.scope is Scope.PREFIX
+                else pattern.fullmatch(paragraph)
             )
             if found:
                 return found

@@ -18,7 +18,7 @@ def _strip(story: Story, *, book: RuleBook) -> Iterator[Story]:
 
 
 class CleanStories(beam.PTransform):
-    """Strips boilerplate with the compiled ``book``; stories with no body left are dead-lettered."""
+    """Strips boilerplate with the compiled ``book``; a story with no body left is dead-lettered."""
 
     def __init__(self, book: RuleBook) -> None:
         super().__init__()

@@ -25,9 +25,12 @@ def identify(story: Story) -> Story:
     story saved twice, or reposted with other boilerplate around it, gets the same id.
     """
     content = hashlib.sha256(story.body.encode("utf-8")).hexdigest()
-    story_id = story.id or hashlib.sha256(
-        f"{normalize(story.headline)}\n{normalize(story.body)}".encode()
-    ).hexdigest()
+    story_id = (
+        story.id
+        or hashlib.sha256(
+            f"{normalize(story.headline)}\n{normalize(story.body)}".encode()
+        ).hexdigest()
+    )
     return replace(story, id=story_id, content_sha256=content)
 
 

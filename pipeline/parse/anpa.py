@@ -75,9 +75,7 @@ _QUAD = re.compile(r"\s*[<=]?\s*$")  # a line's closing quad mark
 _RULE = re.compile(r"_{3,}")  # a separator line between sections
 _END_OF_TAKE = "END"  # a "^END<" line closes some tables
 _BYLINE = re.compile(r"By\s+(?P<name>.+)")
-_EDITORS_NOTE = re.compile(
-    r"\(?\s*Eds:\s*(?P<note>.*?)\)?|EDITOR'S NOTE\s*[_:—-]?\s*(?P<intro>.*)"
-)
+_EDITORS_NOTE = re.compile(r"\(?\s*Eds:\s*(?P<note>.*?)\)?|EDITOR'S NOTE\s*[_:—-]?\s*(?P<intro>.*)")
 _MEDIA = re.compile(r"(?:[A-Z]{1,5} )?(?:Photos?|Videos?|Audio|Graphics?)\b[\sA-Z0-9,]*")
 _TRAILER = re.compile(
     r"(?P<sender>[A-Za-z]+)-[A-Za-z0-9]+-(?P<month>\d\d)-(?P<day>\d\d)-(?P<year>\d\d)"

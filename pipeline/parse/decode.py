@@ -35,7 +35,8 @@ def decode_text(raw: bytes) -> str:
     controls = len(_CONTROL.findall(text))
     if controls > MAX_CONTROL_CHARS and controls > MAX_CONTROL_SHARE * len(text):
         raise ParseError(
-            Reason.BINARY, f"{controls:,} control characters in {len(text):,}: binary data, not text"
+            Reason.BINARY,
+            f"{controls:,} control characters in {len(text):,}: binary data, not text",
         )
     text = _CONTROL.sub("", text)
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")

@@ -96,7 +96,9 @@ def parse_html(item: RawItem) -> Iterator[Story]:
         favor_recall=True,
     )
     main_text = getattr(document, "text", None) or ""
-    paragraphs = [_LIST_MARK.sub("", line).strip() for line in main_text.split("\n") if line.strip()]
+    paragraphs = [
+        _LIST_MARK.sub("", line).strip() for line in main_text.split("\n") if line.strip()
+    ]
     page_text = not paragraphs
     if page_text:
         body = tree.find("body")

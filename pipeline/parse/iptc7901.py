@@ -61,9 +61,7 @@ _HEADER = re.compile(
 )
 _SENDER = re.compile(r"(?P<sender>[A-Za-z]+)(?:-[A-Za-z]+)? +\d+\s*$")
 _BYLINE = re.compile(r"By\s+(?P<name>.+)")
-_NOTEBOOK = re.compile(
-    r"#\s|The following information is not (?:intended )?for publication", re.I
-)
+_NOTEBOOK = re.compile(r"#\s|The following information is not (?:intended )?for publication", re.I)
 _NOTE_DECORATION = re.compile(r"^[#\-\s]+|^[*\s]+$|^The following information is not.*$", re.I)
 _COPYRIGHT = re.compile(r"(?:\(c\)|©)", re.I)
 _TRAILER = re.compile(

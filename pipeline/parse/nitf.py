@@ -84,6 +84,8 @@ _EVLOC_PARTS = ("city", "county-dist", "state-prov", "iso-cc")  # smallest place
 _CELL_BREAK = "\ue000"
 _ROW_GROUPS = ("thead", "tbody", "tfoot")
 _CELLS = ("td", "th")
+
+
 def detect(raw: bytes) -> bool:
     return wire.xml_root(raw) == "nitf"
 
@@ -131,7 +133,9 @@ def nitf_fields(element: Element) -> dict[str, object]:
         "version": _attribute(wire.child(docdata, "du-key"), "version"),
         "version_created": issued or _pubdata_time(head),
         "embargoed": embargoed,
-        "pub_status": "withheld" if status == _EMBARGOED and not embargoed else wire.pub_status(status),
+        "pub_status": "withheld"
+        if status == _EMBARGOED and not embargoed
+        else wire.pub_status(status),
         "signals": _signals(docdata),
         "urgency": wire.urgency(_attribute(wire.child(docdata, "urgency"), "ed-urg")),
         "provider": wire.text(wire.child(body_head, "distributor"))

@@ -33,8 +33,11 @@ _QUOTED = rb"""(?:"[^"]*"|'[^']*')"""
 # modules); group 1 is the DOCTYPE without that subset. Possessive repeats: no backtracking.
 _DTD_MODULES = re.compile(
     rb"(<!DOCTYPE\s+[\w.:-]+\s+(?:PUBLIC\s+" + _QUOTED + rb"\s*|SYSTEM\s*)" + _QUOTED + rb"\s*)"
-    rb"\[(?:\s++|<!ENTITY\s+%\s+[\w.:-]+\s+(?:SYSTEM|PUBLIC\s+" + _QUOTED + rb")\s*"
-    + _QUOTED + rb"\s*>|%[\w.:-]+;)*+\]"
+    rb"\[(?:\s++|<!ENTITY\s+%\s+[\w.:-]+\s+(?:SYSTEM|PUBLIC\s+"
+    + _QUOTED
+    + rb")\s*"
+    + _QUOTED
+    + rb"\s*>|%[\w.:-]+;)*+\]"
 )
 _PROLOG_BYTES = 8192  # where a DOCTYPE can be
 _LATIN_LABEL = re.compile(
@@ -186,7 +189,9 @@ def element_bytes(element: Element) -> bytes:
     return tostring(element, encoding="utf-8")
 
 
-def failure(item: RawItem, index: int, raw: bytes, format_name: str, error: DataError) -> ItemFailure:
+def failure(
+    item: RawItem, index: int, raw: bytes, format_name: str, error: DataError
+) -> ItemFailure:
     return ItemFailure(item_source(item, index, raw, format_name), raw, error)
 
 
@@ -210,9 +215,14 @@ def json_start(raw: bytes) -> str | None:
 
 
 def pub_status(value: Any) -> str | None:
-    """"usable", "withheld" or "canceled" ("stat:" prefixes and British spelling accepted);
+    """ "usable", "withheld" or "canceled" ("stat:" prefixes and British spelling accepted);
     None for anything else, which leaves the Story's default."""
-    status = (clean(value) if isinstance(value, str) else "").lower().rpartition(":")[2].replace("cancelled", "canceled")
+    status = (
+        (clean(value) if isinstance(value, str) else "")
+        .lower()
+        .rpartition(":")[2]
+        .replace("cancelled", "canceled")
+    )
     return status if status in ("usable", "withheld", "canceled") else None
 
 

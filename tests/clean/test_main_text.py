@@ -11,7 +11,9 @@ from pipeline.clean.features import FEATURE_NAMES, page_features
 from pipeline.clean.main_text import MODEL_FILE, MainTextModel, main_run
 from tests.conftest import REPO
 
-PROSE = "The minister said on Monday that the talks would resume in Geneva next week, officials said."
+PROSE = (
+    "The minister said on Monday that the talks would resume in Geneva next week, officials said."
+)
 
 
 def test_page_features_give_one_row_of_every_feature_per_paragraph() -> None:

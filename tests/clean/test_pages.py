@@ -40,7 +40,7 @@ def test_bbc_page_keeps_the_story_whole(bbc: Story) -> None:
     assert "He is confident the Iran nuclear deal will be passed by Congress" in kept
     assert "Despite racial tensions, the US is becoming more diverse and more tolerant" in kept
     assert "Read the full transcript of his interview" in kept
-    assert any(paragraph.startswith('In an interview with the BBC') for paragraph in kept)
+    assert any(paragraph.startswith("In an interview with the BBC") for paragraph in kept)
 
 
 def test_bbc_page_drops_its_furniture(bbc: Story) -> None:
@@ -78,7 +78,9 @@ def test_blog_post_drops_tags_and_comment_thread(sutter: Story) -> None:
     thread = removed_as(sutter, "comments")
     assert thread[0] == "7 Responses"
     assert "Leave a Reply Cancel reply" in thread
-    assert not any("Ivan" in paragraph or "volatile:iso" in paragraph for paragraph in sutter.paragraphs)
+    assert not any(
+        "Ivan" in paragraph or "volatile:iso" in paragraph for paragraph in sutter.paragraphs
+    )
 
 
 @pytest.mark.xfail(

@@ -90,7 +90,9 @@ def test_strip_dateline(book: RuleBook, first: str, dateline: str, provider: str
 
 
 def test_strip_keeps_a_sentence_that_merely_starts_with_capitals(book: RuleBook) -> None:
-    story = strip_boilerplate(story_of("NATO allies met in Brussels - again - on Monday.", MORE), book)
+    story = strip_boilerplate(
+        story_of("NATO allies met in Brussels - again - on Monday.", MORE), book
+    )
     assert story.dateline is None
     assert story.paragraphs[0] == "NATO allies met in Brussels - again - on Monday."
 
@@ -254,6 +256,10 @@ def test_strip_leaves_a_wire_story_its_short_first_lines(book: RuleBook) -> None
     """The short-line caption guess is for page text: wire copy opens with subheadings and
     table rows ("AMERICAN LEAGUE", "Shr 34 cts vs 1.19 dlrs") that look the same."""
     wire = story_of("AMERICAN LEAGUE", "Shr 34 cts vs 1.19 dlrs", BODY)
-    assert strip_boilerplate(wire, book).paragraphs == ["AMERICAN LEAGUE", "Shr 34 cts vs 1.19 dlrs", BODY]
+    assert strip_boilerplate(wire, book).paragraphs == [
+        "AMERICAN LEAGUE",
+        "Shr 34 cts vs 1.19 dlrs",
+        BODY,
+    ]
     page = replace(wire, page_text=True)
     assert strip_boilerplate(page, book).removed[0].kind == "caption"

@@ -46,7 +46,7 @@ def test_detect_recognises_html(raw: bytes) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    [b"Headline\n\nBody text.", b"<?xml version='1.0'?><nitf><body/></nitf>", b"{\"headline\": 1}"],
+    [b"Headline\n\nBody text.", b"<?xml version='1.0'?><nitf><body/></nitf>", b'{"headline": 1}'],
 )
 def test_detect_leaves_other_content_alone(raw: bytes) -> None:
     assert not detect(raw)
@@ -78,7 +78,10 @@ def test_html_story_after_cleaning(book: RuleBook) -> None:
     story = strip_boilerplate(parse(ARTICLE), book)
     assert story.body.startswith("The Kremlin said on Friday")
     assert story.body.endswith("and one which borders Turkey.")
-    assert "“We really do need a ceasefire in Idlib,” Kremlin spokesman Dmitry Peskov told reporters." in story.paragraphs
+    assert (
+        "“We really do need a ceasefire in Idlib,” Kremlin spokesman Dmitry Peskov told reporters."
+        in story.paragraphs
+    )
     assert [(cut.kind, cut.text) for cut in story.removed] == [
         ("headline", "Kremlin says Turkey must rein in Idlib rebels"),
         ("subscribe", "Sign up for our daily newsletter"),
@@ -108,7 +111,11 @@ def test_text_blocks_follow_the_page_layout() -> None:
 
 
 def test_xml_declaration_in_an_html_page_is_fine() -> None:
-    story = parse(b'<?xml version="1.0" encoding="utf-8"?><html><body><p>' + b"Word " * 40 + b"</p></body></html>")
+    story = parse(
+        b'<?xml version="1.0" encoding="utf-8"?><html><body><p>'
+        + b"Word " * 40
+        + b"</p></body></html>"
+    )
     assert story.body.startswith("Word Word")
 
 

@@ -147,7 +147,12 @@ def test_newsml_1_reads_the_afp_sample() -> None:
     )
     assert story.keywords == ("Israel", "Palestinians", "conflict")  # not PersonInImage ones
     assert [subject.code for subject in story.subjects] == [
-        "16000000", "16002000", "02003000", "11000000", "02000000", "02003001",
+        "16000000",
+        "16002000",
+        "02003000",
+        "11000000",
+        "02000000",
+        "02003001",
     ]
     assert {subject.scheme for subject in story.subjects} == {"iptc-subjectcode"}
     assert story.paragraphs[0].startswith("Israel's army said Sunday it had bombed the home")
@@ -206,8 +211,12 @@ def test_newsml_1_reads_utf8_under_a_latin1_label() -> None:
 
 def test_newsml_1_gives_each_news_item_its_story_or_failure() -> None:
     items = [
-        news_item(component(text_item("<p>First story.</p>", fmt="XHTML"),
-                            lines="<HeadLine>One</HeadLine>"), id="a"),  # fmt: skip
+        news_item(
+            component(
+                text_item("<p>First story.</p>", fmt="XHTML"), lines="<HeadLine>One</HeadLine>"
+            ),
+            id="a",
+        ),  # fmt: skip
         news_item(component(photo_item()), id="b"),
         news_item("<Update><InsertAfter DuidRef='x'/></Update>", id="c"),
         news_item(component(text_item("   ")), id="d"),
@@ -240,8 +249,12 @@ def test_newsml_1_gives_each_news_item_its_story_or_failure() -> None:
 
 def test_newsml_1_media_described_by_a_body_is_not_a_text_story() -> None:
     """Belga describes a video (or a radio bulletin) with a Body component inside it."""
-    video = component(text_item("A shot list of the clip.", role="Body"), photo_item("Clip"),
-                      attributes="", lines="<HeadLine>Clip</HeadLine>").replace(  # fmt: skip
+    video = component(
+        text_item("A shot list of the clip.", role="Body"),
+        photo_item("Clip"),
+        attributes="",
+        lines="<HeadLine>Clip</HeadLine>",
+    ).replace(  # fmt: skip
         "<NewsComponent>", '<NewsComponent><Role FormalName="Video"/>', 1
     )
     error = failed(newsml(news_item(component(video))))
@@ -303,7 +316,7 @@ def test_newsml_1_metadata_along_the_component_tree() -> None:
     )
     outer = component(
         '<AdministrativeMetadata><Provider><Party FormalName="ANP"/></Provider>'
-        "</AdministrativeMetadata><DescriptiveMetadata><Language FormalName=\"nl-nl\"/>"
+        '</AdministrativeMetadata><DescriptiveMetadata><Language FormalName="nl-nl"/>'
         '<SubjectCode><Subject FormalName="04000000"/>'
         '<Subject Vocabulary="urn:newsml:anp.nl:ANPCatCodes" FormalName="ECO"/>'
         '<Subject FormalName=""/></SubjectCode>'
@@ -342,8 +355,13 @@ def test_newsml_1_metadata_along_the_component_tree() -> None:
 
 @pytest.mark.parametrize(
     ("status", "expected"),
-    [("Canceled", "canceled"), ("Withheld", "withheld"), ("Embargoed", "withheld"),
-     ("USABLE", "usable"), ("OPEN", "usable")],  # fmt: skip
+    [
+        ("Canceled", "canceled"),
+        ("Withheld", "withheld"),
+        ("Embargoed", "withheld"),
+        ("USABLE", "usable"),
+        ("OPEN", "usable"),
+    ],  # fmt: skip
 )
 def test_newsml_1_status(status: str, expected: str) -> None:
     management = f'<NewsManagement><Status FormalName="{status}"/></NewsManagement>'
@@ -391,9 +409,10 @@ def test_newsml_1_doctype_with_the_nitf_module_is_read() -> None:
 )
 def test_newsml_1_entities_are_refused_as_unsafe(declarations: str, reference: str) -> None:
     """A billion-laughs DOCTYPE and an external entity: refused fast, nothing expanded or read."""
-    raw = f"<!DOCTYPE NewsML [{declarations}]>".encode() + newsml(
-        news_item(component(text_item(reference)))
-    ).split(b"?>", 1)[1]
+    raw = (
+        f"<!DOCTYPE NewsML [{declarations}]>".encode()
+        + newsml(news_item(component(text_item(reference)))).split(b"?>", 1)[1]
+    )
     start = time.perf_counter()
     with pytest.raises(ParseError) as failure:
         parse_all(raw)

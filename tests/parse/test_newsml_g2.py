@@ -172,7 +172,7 @@ def test_newsml_g2_content_meta_fields() -> None:
             item_meta='<provider literal="ansa.it"/><edNote>One.</edNote><edNote>Two.</edNote>'
             '<signal qcode="sig:correction"/><signal qcode="edStat:C"/>'
             '<signal uri="http://cv.iptc.org/newscodes/signal/update"/>',
-            content_meta='<urgency>2</urgency><headline>Sub</headline>'
+            content_meta="<urgency>2</urgency><headline>Sub</headline>"
             '<headline role="hld:main">Main headline</headline><by>By A. Writer</by>'
             '<creator literal="Ignored"/><dateline>ROME, Oct 11</dateline>'
             '<located literal="Rome"/><keyword>Italy</keyword><keyword>Spain</keyword>'
@@ -305,7 +305,7 @@ def test_newsml_g2_twice_escaped_references_are_resolved() -> None:
 
 
 def test_newsml_g2_line_breaks_inside_paragraphs_stay() -> None:
-    body = '<inlineXML><p>Line one<br/>line two</p></inlineXML>'
+    body = "<inlineXML><p>Line one<br/>line two</p></inlineXML>"
     assert parse(news_item(body)).paragraphs == ["Line one\nline two"]
 
 

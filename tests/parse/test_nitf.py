@@ -333,8 +333,15 @@ def test_nitf_encoding_labels() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("EN", "en"), ("nl-nl", "nl-NL"), ("nb-NO", "nb-NO"), ("zh_hant_tw", "zh-Hant-TW"),
-     ("x-default", None), ("", None), (None, None)],  # fmt: skip
+    [
+        ("EN", "en"),
+        ("nl-nl", "nl-NL"),
+        ("nb-NO", "nb-NO"),
+        ("zh_hant_tw", "zh-Hant-TW"),
+        ("x-default", None),
+        ("", None),
+        (None, None),
+    ],  # fmt: skip
 )
 def test_nitf_language_tag(value: str | None, expected: str | None) -> None:
     assert language_tag(value) == expected
@@ -342,7 +349,10 @@ def test_nitf_language_tag(value: str | None, expected: str | None) -> None:
 
 def test_nitf_small_normalisers() -> None:
     assert [pub_status(v) for v in ("Usable", "stat:canceled", "CANCELLED", "open")] == [
-        "usable", "canceled", "canceled", None,
+        "usable",
+        "canceled",
+        "canceled",
+        None,
     ]
     values = ("4", " 1 ", "0", "10", "DEFAULT", None)
     assert [urgency(v) for v in values] == [4, 1, None, None, None, None]

@@ -53,7 +53,11 @@ def test_auto_recognises_every_fixture_and_no_other_format_claims_it(
 ) -> None:
     raw = path.read_bytes()
     assert detect_format(raw).name == expected
-    claimed = [fmt.name for fmt in FORMATS.values() if fmt.name not in (expected, "text") and fmt.detect(raw)]
+    claimed = [
+        fmt.name
+        for fmt in FORMATS.values()
+        if fmt.name not in (expected, "text") and fmt.detect(raw)
+    ]
     assert claimed == []
 
 
@@ -70,5 +74,7 @@ def test_conformance_over_the_shared_wire_corpora() -> None:
     tallies, failures, _ = conformance.conform(conformance.DEFAULT_CORPORA)
     assert tallies["reuters21578"].stories == 19_771
     assert tallies["reuters21578"].dead == {"no_body": 1_807}  # BRIEF items: headline only
-    assert {"anpa", "iptc7901", "newsml-1", "newsml-g2", "ninjs", "nitf", "ap-media"} <= set(tallies)
+    assert {"anpa", "iptc7901", "newsml-1", "newsml-g2", "ninjs", "nitf", "ap-media"} <= set(
+        tallies
+    )
     assert all(": " in failure for failure in failures)

@@ -91,5 +91,8 @@ def test_wirelines_signals(designators: tuple[str | None, ...], expected: tuple[
 
 def test_wirelines_full_year() -> None:
     assert [wirelines.full_year(year) for year in ("87", "99", "00", "19")] == [
-        1987, 1999, 2000, 2019
+        1987,
+        1999,
+        2000,
+        2019,
     ]

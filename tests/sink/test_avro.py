@@ -162,7 +162,10 @@ def test_schema_is_warehouse_friendly(name: str) -> None:
 def test_old_and_new_readers_read_each_others_files() -> None:
     oldest = json.loads(golden_versions(STORY_SCHEMA)[0].read_text(encoding="utf-8"))
     record = story_record(sample_story(), ingested_at=NOW)
-    for writer, reader in ((oldest, load_schema(STORY_SCHEMA)), (load_schema(STORY_SCHEMA), oldest)):
+    for writer, reader in (
+        (oldest, load_schema(STORY_SCHEMA)),
+        (load_schema(STORY_SCHEMA), oldest),
+    ):
         buffer = io.BytesIO()
         fastavro.writer(buffer, fastavro.parse_schema(writer), [record])
         buffer.seek(0)
@@ -178,7 +181,9 @@ def test_story_record_round_trips() -> None:
     assert record["removed"] == [
         {"kind": "signoff", "rule": "signoff", "text": "REUTERS", "score": None}
     ]
-    assert record["entities"] == [{"text": "Dmitry Peskov", "label": "PERSON", "start": 18, "end": 31}]
+    assert record["entities"] == [
+        {"text": "Dmitry Peskov", "label": "PERSON", "start": 18, "end": 31}
+    ]
     assert record["sentences"] == [{"start": 0, "end": 38}, {"start": 40, "end": 50}]
     assert record["duplicate_sources"][0]["uri"] == "in/b.txt"
     assert (record["nlp_model"], record["nlp_components"]) == ("m-1", ["ner"])
