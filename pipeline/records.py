@@ -70,6 +70,38 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """Direct speech in ``Story.body``: ``body[start:end]`` is the quoted text, marks included."""
+
+    text: str  # the quoted words, without the quotation marks
+    speaker: str | None  # the entity's canonical name when resolved, else the phrase as written
+    verb: str | None  # the reporting verb as written: said, told, added, ...
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class EntitySummary:
+    """One entity of the story with all its mentions (Erdogan, Tayyip Erdogan, ...)."""
+
+    name: str  # canonical: the fullest form used in the story
+    label: str
+    mentions: int
+    first_start: int  # offset of the first mention in ``Story.body``
+    salience: float  # 0-1: how much the story is about it (headline, lead, how often)
+    aliases: tuple[str, ...] = ()  # the other forms that refer to it
+
+
+@dataclass(frozen=True)
+class Dateline:
+    """A dateline taken apart: "WASHINGTON, March 3 (Reuters)"."""
+
+    place: str | None = None
+    agency: str | None = None
+    date: str | None = None  # as written: datelines rarely carry a year
+
+
+@dataclass(frozen=True)
 class Annotations:
     """What the NLP stage found in ``Story.body``."""
 
@@ -77,6 +109,11 @@ class Annotations:
     components: tuple[str, ...]  # the pipeline components that ran
     entities: tuple[Entity, ...] = ()
     sentences: tuple[Span, ...] = ()
+    entity_summary: tuple[EntitySummary, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    key_phrases: tuple[str, ...] = ()
+    word_count: int = 0
+    skipped: str | None = None  # why the story was not annotated (a language with no model)
 
 
 @dataclass(frozen=True)
@@ -111,6 +148,7 @@ class Story:
     provider: str | None = None
     byline: str | None = None
     dateline: str | None = None
+    dateline_parts: Dateline | None = None  # set by the enrich stage
     caption: str | None = None
     credit: str | None = None
     language: str | None = None

@@ -85,6 +85,10 @@ class EnrichSettings(_Settings):
     batch_size: int = Field(gt=0)
     max_chars: int = Field(gt=0)
     """Longer bodies are dead-lettered as text_too_long rather than fed to spaCy."""
+    key_phrases: int = Field(default=8, ge=0)
+    """Key phrases kept a story (0 for none)."""
+    quote_verbs: tuple[str, ...] = ()
+    """Reporting verbs that attribute a quote to its speaker (said, told, ...), any form."""
 
 
 class Settings(_Settings):

@@ -15,7 +15,7 @@ from apache_beam.ml.inference.base import ModelHandler, PredictionResult
 from spacy.language import Language
 
 from pipeline.enrich.components import PARAGRAPH_BREAKS
-from pipeline.enrich.features import annotations_from_doc, model_id
+from pipeline.enrich.features import annotations_from_doc, model_id, with_story_extras
 from pipeline.errors import ConfigError
 from pipeline.records import Story
 from pipeline.settings import EnrichSettings
@@ -40,8 +40,9 @@ def load_pipeline(settings: EnrichSettings) -> Language:
     return nlp
 
 
-def check_model(settings: EnrichSettings) -> None:
-    """Fails fast, without loading weights, when the model or a component name is wrong."""
+def check_model(settings: EnrichSettings) -> str:
+    """Fails fast, without loading weights, when the model or a component name is wrong;
+    returns the model's language ("en")."""
     if spacy.util.is_package(settings.model):
         path = spacy.util.get_package_path(settings.model)
     else:
@@ -64,6 +65,7 @@ def check_model(settings: EnrichSettings) -> None:
     both = sorted(set(settings.exclude) & set(settings.enable))
     if both:
         raise ConfigError(f"enrich: {both[0]!r} is both excluded and enabled")
+    return str(meta.get("lang", ""))
 
 
 class SpacyModelHandler(ModelHandler[Story, PredictionResult, Language]):
@@ -82,9 +84,13 @@ class SpacyModelHandler(ModelHandler[Story, PredictionResult, Language]):
     ) -> Iterable[PredictionResult]:
         name = model_id(model)
         components = tuple(model.pipe_names)
+        verbs = frozenset(self._settings.quote_verbs)
         docs = model.pipe((story.body for story in batch), batch_size=len(batch))
         for story, doc in zip(batch, docs, strict=True):
-            yield PredictionResult(story, annotations_from_doc(doc, name, components))
+            found = annotations_from_doc(
+                doc, name, components, key_phrases=self._settings.key_phrases
+            )
+            yield PredictionResult(story, with_story_extras(found, story, verbs=verbs))
 
     def batch_elements_kwargs(self) -> dict[str, int]:
         return {"min_batch_size": 1, "max_batch_size": self._settings.batch_size}

@@ -72,6 +72,15 @@ def story_record(story: Story, *, ingested_at: datetime) -> dict[str, Any]:
         "keywords": list(story.keywords),
         "copyright": story.copyright,
         "editorial_note": story.editorial_note,
+        "quotes": [dataclasses.asdict(quote) for quote in annotations.quotes],
+        "entity_summary": [dataclasses.asdict(entity) for entity in annotations.entity_summary],
+        "key_phrases": list(annotations.key_phrases),
+        "word_count": annotations.word_count,
+        "sentence_count": len(annotations.sentences),
+        "dateline_parts": dataclasses.asdict(story.dateline_parts)
+        if story.dateline_parts
+        else None,
+        "nlp_skipped": annotations.skipped,
     }
 
 

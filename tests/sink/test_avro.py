@@ -14,9 +14,12 @@ import pytest
 
 from pipeline.records import (
     Annotations,
+    Dateline,
     DeadLetter,
     Entity,
+    EntitySummary,
     PageMetadata,
+    Quote,
     RawItem,
     Removed,
     Span,
@@ -47,11 +50,12 @@ def golden_versions(name: str) -> list[Path]:
 
 
 def walk_fields(schema: Any) -> list[dict[str, Any]]:
-    """Every field of every record in a schema, nested ones included."""
+    """Every field of every record in a schema, nested ones included; each with the name of
+    its record under "record" (two records may each have a "name" field)."""
     found = []
     if isinstance(schema, dict):
         for field in schema.get("fields", []):
-            found.append(field)
+            found.append({**field, "record": schema["name"]})
             found += walk_fields(field["type"])
         found += walk_fields(schema.get("items"))
     elif isinstance(schema, list):
@@ -97,6 +101,7 @@ def sample_story() -> Story:
         copyright="© 2019 Reuters",
         editorial_note="Corrects paragraph 2",
         page=PageMetadata(title="T", site_name="Example", published=NOW),
+        dateline_parts=Dateline("MOSCOW", "Reuters", None),
         content_sha256="def",
         duplicate_sources=(RawItem.of("in/b.txt", b"raw").source,),
         annotations=Annotations(
@@ -104,6 +109,12 @@ def sample_story() -> Story:
             components=("ner",),
             entities=(Entity("Dmitry Peskov", "PERSON", 18, 31),),
             sentences=(Span(0, 38), Span(40, 50)),
+            entity_summary=(
+                EntitySummary("Dmitry Peskov", "PERSON", 2, 18, 0.75, aliases=("Peskov",)),
+            ),
+            quotes=(Quote("We agree", "Dmitry Peskov", "said", 40, 50),),
+            key_phrases=("Kremlin spokesman",),
+            word_count=7,
         ),
     )
 
@@ -141,9 +152,9 @@ def test_schema_matches_its_pinned_version(name: str) -> None:
 
 @pytest.mark.parametrize("name", SCHEMAS)
 def test_schema_only_adds_fields_with_defaults(name: str) -> None:
-    current = {field["name"]: field for field in walk_fields(raw_schema(name))}
+    current = {(f["record"], f["name"]): f for f in walk_fields(raw_schema(name))}
     for pinned in golden_versions(name):
-        old = {field["name"]: field for field in walk_fields(json.loads(pinned.read_text()))}
+        old = {(f["record"], f["name"]): f for f in walk_fields(json.loads(pinned.read_text()))}
         for field_name, field in old.items():
             assert field_name in current, f"{field_name} of {pinned.name} was removed or renamed"
             assert shape(current[field_name]["type"]) == shape(field["type"]), field_name
@@ -193,6 +204,19 @@ def test_story_record_round_trips() -> None:
     assert record["subjects"] == [{"code": "11000000", "name": "politics", "scheme": "medtop"}]
     assert (record["slugline"], record["located"]) == ("RUSSIA-TURKEY/", "Moscow")
     assert record["editorial_note"] == "Corrects paragraph 2"
+    assert record["quotes"] == [
+        {"text": "We agree", "speaker": "Dmitry Peskov", "verb": "said", "start": 40, "end": 50}
+    ]
+    (summary,) = record["entity_summary"]
+    assert (summary["name"], summary["aliases"], summary["salience"]) == (
+        "Dmitry Peskov",
+        ["Peskov"],
+        0.75,
+    )
+    assert (record["word_count"], record["sentence_count"]) == (7, 2)
+    assert record["key_phrases"] == ["Kremlin spokesman"]
+    assert record["dateline_parts"] == {"place": "MOSCOW", "agency": "Reuters", "date": None}
+    assert record["nlp_skipped"] is None
     assert record["page"] == {"title": "T", "author": None, "published": NOW,
                               "site_name": "Example", "url": None}  # fmt: skip
 
