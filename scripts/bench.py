@@ -224,7 +224,10 @@ def main(argv: list[str] | None = None) -> int:
             print(line)
         sample = Path(folder) / "one-story.txt"
         sample.write_text(f"{stories[0].headline}\n\n{stories[0].body}\n", encoding="utf-8")
-        starts = [cold_start(sample, Path(folder) / "cold") for _ in range(max(args.repeat, 3))]
+        starts = [
+            cold_start(sample, Path(folder) / f"cold-{attempt}")
+            for attempt in range(max(args.repeat, 3))
+        ]
         each = ", ".join(f"{seconds:.2f}" for seconds in starts)
         median = statistics.median(starts)
         print(f"cold start, one story to the first Avro file: median {median:.2f} s ({each})")

@@ -8,7 +8,9 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 
+from spacy.attrs import IDX, IS_STOP, LENGTH, POS
 from spacy.language import Language
+from spacy.symbols import ADJ, NOUN, PROPN
 from spacy.tokens import Doc
 
 from pipeline.enrich.entities import aliases, summarize_entities
@@ -18,8 +20,9 @@ from pipeline.errors import EnrichError, Reason
 from pipeline.records import Annotations, Dateline, Entity, Span, Story
 
 # Parts of speech a key phrase is made of, and the ones it may end with.
-_PHRASE_POS = frozenset({"ADJ", "NOUN", "PROPN"})
-_PHRASE_END = frozenset({"NOUN", "PROPN"})
+_PHRASE_POS = frozenset({ADJ, NOUN, PROPN})
+_PHRASE_END = frozenset({NOUN, PROPN})
+_PHRASE_ATTRS = [POS, IS_STOP, IDX, LENGTH]
 MAX_PHRASE_WORDS = 4
 
 
@@ -35,7 +38,8 @@ def annotations_from_doc(
     entities, sentences, word count and up to ``key_phrases`` key phrases."""
     sentences: tuple[Span, ...] = ()
     if doc.has_annotation("SENT_START"):
-        sentences = tuple(_trimmed(doc.text, sent.start_char, sent.end_char) for sent in doc.sents)
+        body = doc.text  # built anew at each access: once
+        sentences = tuple(_trimmed(body, sent.start_char, sent.end_char) for sent in doc.sents)
     return Annotations(
         model=model,
         components=components,
@@ -67,22 +71,23 @@ def phrases(doc: Doc, limit: int) -> tuple[str, ...]:
     """Key phrases: runs of adjectives and nouns ending in a noun (the tagger's parts of
     speech; no parser needed), ranked by how often they occur, then how early, written as
     first seen. Not a keyword extractor with a corpus behind it: cheap and good enough to
-    say what a story is about at a glance."""
+    say what a story is about at a glance. Reads the tokens as one integer array."""
     counts: Counter[str] = Counter()
     first: dict[str, tuple[int, str]] = {}
-    run: list = []
-    for token in [*doc, None]:
-        if token is not None and token.pos_ in _PHRASE_POS and not token.is_stop:
-            run.append(token)
+    body = doc.text  # built anew at each access: once
+    run: list[tuple[int, int, int]] = []  # (pos, start, end) of the current run
+    for pos, stop, start, length in [*doc.to_array(_PHRASE_ATTRS).tolist(), (0, 1, 0, 0)]:
+        if pos in _PHRASE_POS and not stop:
+            run.append((pos, start, start + length))
             continue
-        while run and run[-1].pos_ not in _PHRASE_END:
+        while run and run[-1][0] not in _PHRASE_END:
             run.pop()
-        if run and (len(run) > 1 or run[0].pos_ == "PROPN" or len(run[0].text) > 3):
+        if run and (len(run) > 1 or run[0][0] == PROPN or run[0][2] - run[0][1] > 3):
             words = run[-MAX_PHRASE_WORDS:]
-            text = doc.text[words[0].idx : words[-1].idx + len(words[-1].text)]
+            text = body[words[0][1] : words[-1][2]]
             key = text.casefold()
             counts[key] += 1
-            first.setdefault(key, (words[0].idx, text))
+            first.setdefault(key, (words[0][1], text))
         run = []
     ranked = sorted(counts, key=lambda key: (-counts[key] - len(key.split()) / 10, first[key][0]))
     return tuple(first[key][1] for key in ranked[:limit])

@@ -93,7 +93,10 @@ class SpacyModelHandler(ModelHandler[Story, PredictionResult, Language]):
             yield PredictionResult(story, with_story_extras(found, story, verbs=verbs))
 
     def batch_elements_kwargs(self) -> dict[str, int]:
-        return {"min_batch_size": 1, "max_batch_size": self._settings.batch_size}
+        # Full batches for nlp.pipe: Beam's adaptive batching would start at one story and
+        # grow, and small batches cost spaCy throughput. A bundle's last batch may be smaller.
+        size = self._settings.batch_size
+        return {"min_batch_size": size, "max_batch_size": size}
 
     def get_metrics_namespace(self) -> str:
         return "wire_ingest.enrich"
