@@ -4,8 +4,9 @@ Pure Python over the entity spans spaCy found, so it adds microseconds to the NL
 
 Grouping: a mention joins the fullest mention of the same label whose words it ends with or
 starts with ("Erdogan" and "Tayyip Erdogan", "Putin" and "Vladimir Putin"; "Reuters" and
-"Thomson Reuters"), after dropping a leading "the" and a possessive "'s"; the fullest form
-is the canonical name. A person's surname joins the person whatever its label, since the
+"Thomson Reuters"), after dropping a leading "the", a possessive "'s" and, for a person, a
+title that spaCy's span took in ("Ms Hewitt" is Patricia Hewitt); the fullest form is the
+canonical name. A person's surname joins the person whatever its label, since the
 small models often take a lone surname for an organisation. Titles ("Turkish President")
 are not part of a PERSON span in spaCy's models, so "Turkish President Tayyip Erdogan" is
 already "Tayyip Erdogan".
@@ -31,6 +32,12 @@ WEIGHTS = {"headline": 0.35, "lead": 0.25, "frequency": 0.25, "position": 0.15}
 _LEADING_THE = re.compile(r"^the\s+", re.I)
 _POSSESSIVE = re.compile(r"['’]s?$")
 _WORD = re.compile(r"\w+")
+# Titles that stand before a surname and are not part of the name ("Ms Hewitt", "Dr Fox",
+# "Senator McCain"). Pope, King, Prince and the like are left on: "Prince Harry" is a name.
+PERSON_TITLES = frozenset(
+    "mr mrs ms miss mx dr prof sir dame president gov governor sen senator rep "
+    "chancellor judge gen general".split()
+)
 
 
 @dataclass
@@ -44,9 +51,15 @@ class _Group:
     mentions: int = 0
 
 
-def normal_form(mention: str) -> str:
-    """A mention without a leading "the" and a possessive ending: "the Kremlin's" -> "Kremlin"."""
-    return _POSSESSIVE.sub("", _LEADING_THE.sub("", mention.strip())).strip()
+def normal_form(mention: str, label: str = "") -> str:
+    """A mention without a leading "the" and a possessive ending ("the Kremlin's" ->
+    "Kremlin"), and a person without a leading title ("Ms Hewitt" -> "Hewitt")."""
+    form = _POSSESSIVE.sub("", _LEADING_THE.sub("", mention.strip())).strip()
+    if label == "PERSON":
+        title, _, rest = form.partition(" ")
+        if rest and title.rstrip(".").casefold() in PERSON_TITLES:
+            return rest.strip()
+    return form
 
 
 def summarize_entities(
@@ -54,7 +67,9 @@ def summarize_entities(
 ) -> tuple[EntitySummary, ...]:
     """The story's entities, most salient first."""
     mentions = [
-        (entity, normal_form(entity.text)) for entity in entities if entity.label in SUMMARY_LABELS
+        (entity, normal_form(entity.text, entity.label))
+        for entity in entities
+        if entity.label in SUMMARY_LABELS
     ]
     forms: dict[tuple[str, str], int] = {}  # (label, form) -> first start
     for entity, form in mentions:
@@ -79,8 +94,8 @@ def summarize_entities(
 
 
 def aliases(summary: Sequence[EntitySummary]) -> Mapping[str, str]:
-    """Every form of every entity (and the possessive and "the" forms spaCy may span) to
-    its canonical name, for resolving quote speakers."""
+    """Every form of every entity to its canonical name, for resolving quote speakers (look
+    mentions up by their ``normal_form``)."""
     return {form: entity.name for entity in summary for form in (entity.name, *entity.aliases)}
 
 

@@ -79,18 +79,18 @@ Scare quotes and titles
 Speaker
     The last PERSON in the subject that is not a possessive, mapped through ``aliases``
     (titles around it are dropped: "Kremlin spokesman Dmitry Peskov" is "Dmitry Peskov"; a
-    mention missing from ``aliases`` is looked up without a leading title, "Ms Hewitt" as
-    "Hewitt", else is its own name). Else an ORG/GPE/NORP/FAC/LOC entity that is the head of
-    the subject (its last word: "the Kremlin said", but not "the Turkish foreign ministry
-    said", which is the phrase as written) or speaks through a spokesman ("Kremlin
-    spokesman", "Putin’s spokesman", "Erdogan’s office" give the entity). he/she resolve to
-    the most recent PERSON mentioned before the pronoun and the quote, it/they to the most
-    recent ORG, leaving out mentions inside quotes and possessives; "his/her/its/their
-    spokesman" (spokeswoman, office, aide, representative) resolves the same way, to the one
-    spoken for. An it/they with no ORG before takes the speaker of the quote before when
-    that is not a PERSON. A pronoun that does not resolve (and I/we/you) gives speaker None
-    with the verb kept. With no entity and no pronoun: the subject as written ("a senior
-    official", "the ministry", "one Republican political strategist").
+    mention is looked up by its ``normal_form``, so "Ms Hewitt" is "Patricia Hewitt"; a
+    mention missing from ``aliases`` is its own name). Else an ORG/GPE/NORP/FAC/LOC entity
+    that is the head of the subject (its last word: "the Kremlin said", but not "the Turkish
+    foreign ministry said", which is the phrase as written) or speaks through a spokesman
+    ("Kremlin spokesman", "Putin’s spokesman", "Erdogan’s office" give the entity). he/she
+    resolve to the most recent PERSON mentioned before the pronoun and the quote, it/they to
+    the most recent ORG, leaving out mentions inside quotes and possessives;
+    "his/her/its/their spokesman" (spokeswoman, office, aide, representative) resolves the
+    same way, to the one spoken for. An it/they with no ORG before takes the speaker of the
+    quote before when that is not a PERSON. A pronoun that does not resolve (and I/we/you)
+    gives speaker None with the verb kept. With no entity and no pronoun: the subject as
+    written ("a senior official", "the ministry", "one Republican political strategist").
 
 Known errors, seen on real stories
     - Pronouns by recency: "... repaid £500,000 to Lord Ashcroft after he said ...",
@@ -115,6 +115,7 @@ from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 
+from pipeline.enrich.entities import normal_form
 from pipeline.records import PARAGRAPH_BREAK, Entity, Quote, Span
 
 # Marks that open a quote, and for the kinds without a rule of their own in
@@ -151,10 +152,6 @@ _NOT_A_SUBJECT = frozenset("the a an this that it’s it's one".split())
 _DETERMINERS = frozenset(
     "the a an his her its their our my your this that these those some any no every each "
     "many several".split()
-)
-_TITLES = frozenset(
-    "mr mrs ms miss dr prof sir dame lord lady president gov governor sen senator rep "
-    "chancellor king queen prince princess pope judge general gen".split()
 )
 _PERSON_PRONOUNS = frozenset({"he", "she"})
 _OTHER_PRONOUNS = frozenset({"i", "we", "you"})
@@ -734,13 +731,8 @@ class _Attribution:
         return self.body[entity.end : entity.end + 1] in ("’", "'")
 
     def _name(self, entity: Entity) -> str:
-        """The canonical name; "Ms Hewitt" is looked up as "Hewitt" when it is not known."""
-        name = self.aliases.get(entity.text)
-        if name is None:
-            title, _, rest = entity.text.partition(" ")
-            if rest and title.rstrip(".").lower() in _TITLES:
-                name = self.aliases.get(rest)
-        return name or entity.text
+        """The canonical name ("Ms Hewitt" is Patricia Hewitt), else the mention as written."""
+        return self.aliases.get(normal_form(entity.text, entity.label), entity.text)
 
     def _resolve(self, label: str, before: int, part: _Part, verb: str) -> _Found:
         i = bisect_right(self.entity_starts, before) - 1

@@ -10,9 +10,10 @@ from pipeline.clean.rules import RuleBook
 from pipeline.clean.strip import strip_boilerplate
 from pipeline.enrich.entities import aliases, normal_form, summarize_entities
 from pipeline.enrich.features import annotations_from_doc
+from pipeline.parse.reuters21578 import parse_reuters21578
 from pipeline.parse.text import parse_text
 from pipeline.records import Entity, EntitySummary, RawItem, Story
-from tests.conftest import SAMPLES, SEED
+from tests.conftest import SAMPLES, SEED, corpus
 
 
 def summary_of(
@@ -85,7 +86,33 @@ def test_normal_form() -> None:
     assert normal_form("the Kremlin's") == "Kremlin"
     assert normal_form("Erdogan’s") == "Erdogan"
     assert normal_form("The Hague") == "Hague"
+    assert normal_form("Ms Hewitt", "PERSON") == "Hewitt"
+    assert normal_form("Dr. Fox's", "PERSON") == "Fox"
+    assert normal_form("Prince Harry", "PERSON") == "Prince Harry"
+    assert normal_form("Ms", "PERSON") == "Ms"
 
 
 def test_no_entities_no_summary() -> None:
     assert summarize_entities("H", "Body.", []) == ()
+
+
+def test_bbc_story_summary(nlp: Language, book: RuleBook) -> None:
+    """BBC politics/001: "Labour plans maternity pay rise" (Patricia Hewitt, Ms Hewitt)."""
+    path = corpus("newswire", "bbc-news", "politics", "001.txt")
+    _, summary = summary_of(path, nlp, book)
+    hewitt = by_name(summary)["Patricia Hewitt"]
+    assert hewitt.aliases == ("Hewitt",)  # three times "Ms Hewitt"
+    assert hewitt.mentions == 4
+    assert summary[0].name == "Patricia Hewitt"  # the lead's person, named most often
+    assert "Ms Hewitt" not in by_name(summary)
+
+
+def test_reuters_story_summary(nlp: Language) -> None:
+    """Reuters-21578 story 1 (Bahia cocoa review): Comissaria Smith, Bahia, cocoa."""
+    path = corpus("reuters21578", "reut2-000.sgm")
+    story = next(parse_reuters21578(RawItem.of(str(path), path.read_bytes())))
+    assert isinstance(story, Story)
+    entities = annotations_from_doc(nlp(story.body), "m", ()).entities
+    summary = summarize_entities(story.headline, story.body, entities)
+    assert summary[0].name == "Bahia"
+    assert all(entity.mentions >= 1 for entity in summary)
