@@ -3,36 +3,44 @@
 In one run, on the same stories and with the same model and components:
 
 1. **raw spaCy**: the clean bodies (parsed and cleaned as the pipeline does, not timed) through
-   ``nlp.pipe`` with the configured pipeline and batch size, one process;
+   ``nlp.pipe`` with the configured pipeline and batch size, one process; and for N workers,
+   N processes at once, each on its share of the texts (model loading not timed): the most
+   N workers can get out of this machine;
 2. **extras**: what the NLP stage adds beyond spaCy, on those Docs: key phrases, entity
    summary, quotes, language detection and dateline parsing;
 3. **pipeline**: ``wire-ingest run`` on the same files, read to Avro on local disk, with one
    worker (the default FnApiRunner) and with two (``--direct_running_mode=multi_processing
-   --direct_num_workers=2``): wall time of the whole command, start-up included; peak RSS of
-   each process (VmHWM, sampled every 0.1 s);
+   --direct_num_workers=2``): wall time of the whole command, start-up included, against raw
+   spaCy in as many processes; peak RSS of each process (VmHWM, sampled every 0.1 s);
 4. **cold start**: ``wire-ingest run`` on one story, to the first Avro file in ``stories/``.
 
 Reports stories/s, words/s (words of the clean bodies), the ratios, memory and cold start.
-The machine is shared and noisy: compare ratios from one run; ``--repeat`` takes the best
-(fastest) of several runs of each measurement.
+The machine is shared and noisy, so the measurements run in rounds, one after another
+within a round (raw, extras, each worker count), and the ratios are taken within a round;
+with ``--rounds R`` each figure and ratio is the median over the rounds.
 
 Usage::
 
-    python scripts/bench.py [--files N] [--repeat R] [--workers 1,2]
+    python scripts/bench.py [--files N] [--rounds R] [--workers 1,2]
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
 
 from pipeline.clean.rules import build_rulebook
 from pipeline.clean.strip import strip_boilerplate
@@ -47,7 +55,7 @@ from pipeline.enrich.language import detect_language
 from pipeline.errors import DataError
 from pipeline.parse.reuters21578 import parse_reuters21578
 from pipeline.records import RawItem, Story
-from pipeline.settings import load_settings
+from pipeline.settings import EnrichSettings, load_settings
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "reuters21578"
 WIRE_INGEST = str(Path(sys.executable).with_name("wire-ingest"))
@@ -72,41 +80,53 @@ def clean_stories(files: Sequence[Path]) -> list[Story]:
     return stories
 
 
-def best(repeat: int, measure: Callable[[], float]) -> float:
-    return min(measure() for _ in range(repeat))
+def raw_spacy(nlp: Language, bodies: list[str], batch_size: int) -> tuple[float, list[Doc]]:
+    start = time.perf_counter()
+    docs = list(nlp.pipe(bodies, batch_size=batch_size))
+    return time.perf_counter() - start, docs
 
 
-def raw_spacy(bodies: list[str], repeat: int) -> tuple[float, list]:
+def _raw_part(bodies: list[str], barrier: Any, results: Any) -> None:
+    """One of several raw spaCy processes: loads the model, waits for the others, times."""
     settings = load_settings().enrich
     nlp = load_pipeline(settings)
-    docs: list = []
-
-    def once() -> float:
-        start = time.perf_counter()
-        docs[:] = list(nlp.pipe(bodies, batch_size=settings.batch_size))
-        return time.perf_counter() - start
-
-    return best(repeat, once), docs
+    barrier.wait()
+    start = time.perf_counter()
+    for _ in nlp.pipe(bodies, batch_size=settings.batch_size):
+        pass
+    results.put(time.perf_counter() - start)
 
 
-def extras(stories: list[Story], docs: list, repeat: int) -> float:
+def raw_spacy_parallel(bodies: list[str], processes: int) -> float:
+    """Seconds for ``processes`` raw spaCy processes, each on its share of the texts, started
+    together: what the machine gives several workers at best (its cores are shared)."""
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(processes), context.Queue()
+    parts = [
+        context.Process(target=_raw_part, args=(bodies[share::processes], barrier, results))
+        for share in range(processes)
+    ]
+    for part in parts:
+        part.start()
+    seconds = max(results.get() for _ in parts)
+    for part in parts:
+        part.join()
+    return seconds
+
+
+def extras(stories: list[Story], docs: list[Doc], settings: EnrichSettings) -> float:
     """Seconds for what the NLP stage adds to spaCy's Docs: key phrases, language, dateline,
     entity summary and quotes (not the Doc-to-record conversion every annotation needs)."""
-    settings = load_settings().enrich
     verbs = frozenset(settings.quote_verbs)
     found = [annotations_from_doc(doc, "", ()) for doc in docs]
-
-    def once() -> float:
-        start = time.perf_counter()
-        for story, doc, spacy_found in zip(stories, docs, found, strict=True):
-            phrases(doc, settings.key_phrases)
-            detect_language(story.body)
-            if story.dateline:
-                parse_dateline(story.dateline)
-            with_story_extras(spacy_found, story, verbs=verbs)
-        return time.perf_counter() - start
-
-    return best(repeat, once)
+    start = time.perf_counter()
+    for story, doc, spacy_found in zip(stories, docs, found, strict=True):
+        phrases(doc, settings.key_phrases)
+        detect_language(story.body)
+        if story.dateline:
+            parse_dateline(story.dateline)
+        with_story_extras(spacy_found, story, verbs=verbs)
+    return time.perf_counter() - start
 
 
 def run_pipeline(files: Sequence[Path], workers: int, output: Path) -> Timed:
@@ -180,54 +200,83 @@ def cold_start(story_file: Path, output: Path) -> float:
     return seconds
 
 
+@dataclass
+class Round:
+    raw: dict[int, float]  # processes -> seconds of raw nlp.pipe
+    extras: float
+    pipeline: dict[int, Timed]  # workers -> run
+
+
+def one_round(
+    files: Sequence[Path], stories: list[Story], workers: list[int], folder: Path
+) -> Round:
+    settings = load_settings().enrich
+    nlp = load_pipeline(settings)
+    bodies = [story.body for story in stories]
+    raw, docs = raw_spacy(nlp, bodies, settings.batch_size)
+    extra = extras(stories, docs, settings)
+    del docs, nlp
+    raws = {1: raw} | {count: raw_spacy_parallel(bodies, count) for count in workers if count > 1}
+    runs = {count: run_pipeline(files, count, folder / "out") for count in workers}
+    return Round(raws, extra, runs)
+
+
+def report(rounds: list[Round], stories: int, words: int, workers: list[int]) -> None:
+    """Each round's figures, then the median of each figure and ratio over the rounds."""
+
+    def line(label: str, seconds: list[float], extra: str = "") -> None:
+        median = statistics.median(seconds)
+        each = ", ".join(f"{s:.1f}" for s in seconds)
+        print(
+            f"{label:<20} {median:8.1f} s ({each})  {stories / median:7.1f} stories/s  "
+            f"{words / median:7.0f} words/s{extra}"
+        )
+
+    def ratio(values: list[float]) -> str:
+        return f"{statistics.median(values):.2f} ({', '.join(f'{v:.2f}' for v in values)})"
+
+    print(f"{'extras':<20} {ratio([r.extras / r.raw[1] for r in rounds])} of the spaCy time")
+    for count in workers:
+        plural = "es" if count > 1 else ""
+        line(f"raw, {count} process{plural}", [r.raw[count] for r in rounds])
+        seconds = [r.pipeline[count].seconds for r in rounds]
+        of_raw = ratio([r.raw[count] / r.pipeline[count].seconds for r in rounds])
+        line(f"pipeline, {count} worker{'s' if count > 1 else ''}", seconds, f"  {of_raw} of raw")
+        if count > 1:
+            speedup = [r.pipeline[1].seconds / r.pipeline[count].seconds for r in rounds]
+            ceiling = [r.raw[1] / r.raw[count] for r in rounds]
+            print(f"{'':<20} {ratio(speedup)} times 1 worker; raw spaCy: {ratio(ceiling)}")
+        heaviest = max(
+            (sorted(r.pipeline[count].peak_rss_mb.values(), reverse=True) for r in rounds),
+            key=lambda peaks: peaks[0],
+        )
+        print(f"{'':<20} peak RSS {', '.join(f'{mb:.0f}' for mb in heaviest[: count + 1])} MB")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Pipeline throughput against raw spaCy.")
     parser.add_argument("--files", type=int, default=22, help="reut2-*.sgm files (22: all)")
-    parser.add_argument("--repeat", type=int, default=1, help="best of R runs (default 1)")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds; medians over them")
     parser.add_argument("--workers", default="1,2", help="worker counts to run (default 1,2)")
     args = parser.parse_args(argv)
     files = sorted(CORPUS.glob("reut2-*.sgm"))[: args.files]
     if not files:
         print(f"bench: error: no Reuters-21578 files in {CORPUS}", file=sys.stderr)
         return 2
+    workers = [int(count) for count in args.workers.split(",")]
     stories = clean_stories(files)
-    bodies = [story.body for story in stories]
-    words = sum(len(body.split()) for body in bodies)
+    words = sum(len(story.body.split()) for story in stories)
     print(f"{len(files)} files, {len(stories):,} stories, {words:,} words after cleaning")
-
-    raw, docs = raw_spacy(bodies, args.repeat)
-    rate = len(stories) / raw
-    print(f"raw nlp.pipe:   {raw:8.1f} s  {rate:7.1f} stories/s  {words / raw:7.0f} words/s")
-    extra = extras(stories, docs, args.repeat)
-    print(f"extras:         {extra:8.2f} s  = {extra / raw:.3f} of the spaCy time")
-    del docs
-
-    one = None
-    with tempfile.TemporaryDirectory() as folder:
-        for workers in (int(w) for w in args.workers.split(",")):
-            timed = min(
-                (run_pipeline(files, workers, Path(folder) / "out") for _ in range(args.repeat)),
-                key=lambda t: t.seconds,
-            )
-            rate = len(stories) / timed.seconds
-            line = (
-                f"pipeline, {workers} worker{'s' if workers > 1 else ' '}: {timed.seconds:6.1f} s  "
-                f"{rate:7.1f} stories/s  {words / timed.seconds:7.0f} words/s  "
-                f"{rate / (len(stories) / raw):.2f} of raw"
-            )
-            if workers == 1:
-                one = timed.seconds
-            elif one:
-                line += f"  {one / timed.seconds:.2f}x one worker"
-            heaviest = sorted(timed.peak_rss_mb.values(), reverse=True)
-            line += f"  peak RSS {', '.join(f'{mb:.0f}' for mb in heaviest[: workers + 1])} MB"
-            print(line)
-        sample = Path(folder) / "one-story.txt"
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        rounds = []
+        for number in range(1, args.rounds + 1):
+            rounds.append(one_round(files, stories, workers, folder))
+            print(f"round {number} of {args.rounds} done", file=sys.stderr)
+        report(rounds, len(stories), words, workers)
+        sample = folder / "one-story.txt"
         sample.write_text(f"{stories[0].headline}\n\n{stories[0].body}\n", encoding="utf-8")
-        starts = [
-            cold_start(sample, Path(folder) / f"cold-{attempt}")
-            for attempt in range(max(args.repeat, 3))
-        ]
+        starts = [cold_start(sample, folder / f"cold-{attempt}") for attempt in range(5)]
         each = ", ".join(f"{seconds:.2f}" for seconds in starts)
         median = statistics.median(starts)
         print(f"cold start, one story to the first Avro file: median {median:.2f} s ({each})")
