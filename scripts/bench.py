@@ -59,12 +59,14 @@ from pipeline.settings import EnrichSettings, load_settings
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "reuters21578"
 WIRE_INGEST = str(Path(sys.executable).with_name("wire-ingest"))
+_SDK_WORKER = b"apache_beam.runners.worker.sdk_worker_main"  # python -m this: a Beam worker
 
 
 @dataclass
 class Timed:
     seconds: float
-    peak_rss_mb: dict[int, float]  # pid -> peak resident memory
+    runner_mb: float  # peak resident memory of the wire-ingest process
+    worker_mb: list[float]  # of each SDK worker process it started (none with one worker)
 
 
 def clean_stories(files: Sequence[Path]) -> list[Story]:
@@ -142,19 +144,24 @@ def run_pipeline(files: Sequence[Path], workers: int, output: Path) -> Timed:
     seconds = time.perf_counter() - start
     if process.returncode != 0:
         raise RuntimeError(f"wire-ingest failed: {stderr.decode(errors='replace')[-2000:]}")
-    return Timed(seconds, peaks)
+    workers = [mb for pid, mb in peaks.items() if pid != process.pid]
+    return Timed(seconds, peaks.get(process.pid, 0.0), workers)
 
 
 def _sample_memory(process: subprocess.Popen[bytes]) -> dict[int, float]:
-    """Peak RSS (VmHWM) of the process and its descendants, sampled until it ends."""
+    """Peak RSS (VmHWM) of the process and of the SDK workers it starts, sampled until it
+    ends (the shells that start the workers are left out)."""
     peaks: dict[int, float] = {}
 
     def sample() -> None:
         while process.poll() is None:
             for pid in _tree(process.pid):
                 try:
+                    command = Path(f"/proc/{pid}/cmdline").read_bytes()
                     status = Path(f"/proc/{pid}/status").read_text()
                 except OSError:
+                    continue
+                if pid != process.pid and _SDK_WORKER not in command.split(b"\0"):
                     continue
                 for line in status.splitlines():
                     if line.startswith("VmHWM:"):
@@ -246,11 +253,14 @@ def report(rounds: list[Round], stories: int, words: int, workers: list[int]) ->
             speedup = [r.pipeline[1].seconds / r.pipeline[count].seconds for r in rounds]
             ceiling = [r.raw[1] / r.raw[count] for r in rounds]
             print(f"{'':<20} {ratio(speedup)} times 1 worker; raw spaCy: {ratio(ceiling)}")
-        heaviest = max(
-            (sorted(r.pipeline[count].peak_rss_mb.values(), reverse=True) for r in rounds),
-            key=lambda peaks: peaks[0],
+        runner = max(r.pipeline[count].runner_mb for r in rounds)
+        workers = max((max(r.pipeline[count].worker_mb, default=0.0) for r in rounds))
+        where = (
+            f"runner {runner:.0f} MB, largest worker {workers:.0f} MB"
+            if workers
+            else (f"{runner:.0f} MB (runner and worker in one process)")
         )
-        print(f"{'':<20} peak RSS {', '.join(f'{mb:.0f}' for mb in heaviest[: count + 1])} MB")
+        print(f"{'':<20} peak RSS, highest of the rounds: {where}")
 
 
 def main(argv: list[str] | None = None) -> int:
