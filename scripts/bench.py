@@ -110,10 +110,11 @@ def raw_spacy_parallel(bodies: list[str], processes: int) -> float:
     ]
     for part in parts:
         part.start()
-    seconds = max(results.get() for _ in parts)
     for part in parts:
-        part.join()
-    return seconds
+        part.join()  # the queue holds a float a process: joining first cannot block
+    if any(part.exitcode != 0 for part in parts):
+        raise RuntimeError("a raw spaCy process failed (its traceback is above)")
+    return max(results.get() for _ in parts)
 
 
 def extras(stories: list[Story], docs: list[Doc], settings: EnrichSettings) -> float:
@@ -249,31 +250,45 @@ def report(rounds: list[Round], stories: int, words: int, workers: list[int]) ->
         seconds = [r.pipeline[count].seconds for r in rounds]
         of_raw = ratio([r.raw[count] / r.pipeline[count].seconds for r in rounds])
         line(f"pipeline, {count} worker{'s' if count > 1 else ''}", seconds, f"  {of_raw} of raw")
-        if count > 1:
+        if count > 1 and 1 in workers:
             speedup = [r.pipeline[1].seconds / r.pipeline[count].seconds for r in rounds]
             ceiling = [r.raw[1] / r.raw[count] for r in rounds]
             print(f"{'':<20} {ratio(speedup)} times 1 worker; raw spaCy: {ratio(ceiling)}")
         runner = max(r.pipeline[count].runner_mb for r in rounds)
-        workers = max((max(r.pipeline[count].worker_mb, default=0.0) for r in rounds))
+        largest = max(max(r.pipeline[count].worker_mb, default=0.0) for r in rounds)
         where = (
-            f"runner {runner:.0f} MB, largest worker {workers:.0f} MB"
-            if workers
-            else (f"{runner:.0f} MB (runner and worker in one process)")
+            f"runner {runner:.0f} MB, largest worker {largest:.0f} MB"
+            if largest
+            else f"{runner:.0f} MB (runner and worker in one process)"
         )
         print(f"{'':<20} peak RSS, highest of the rounds: {where}")
+
+
+def _counts(text: str) -> list[int]:
+    """ "1,2" -> [1, 2]; argparse turns the error into a usage message and exit code 2."""
+    try:
+        counts = [int(count) for count in text.split(",")]
+    except ValueError:
+        counts = []
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of worker counts like 1,2")
+    return counts
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Pipeline throughput against raw spaCy.")
     parser.add_argument("--files", type=int, default=22, help="reut2-*.sgm files (22: all)")
     parser.add_argument("--rounds", type=int, default=1, help="rounds; medians over them")
-    parser.add_argument("--workers", default="1,2", help="worker counts to run (default 1,2)")
+    parser.add_argument(
+        "--workers", type=_counts, default="1,2", help="worker counts to run (default 1,2)"
+    )
     args = parser.parse_args(argv)
+    if args.files < 1 or args.rounds < 1:
+        parser.error("--files and --rounds take a number from 1 up")
     files = sorted(CORPUS.glob("reut2-*.sgm"))[: args.files]
     if not files:
         print(f"bench: error: no Reuters-21578 files in {CORPUS}", file=sys.stderr)
         return 2
-    workers = [int(count) for count in args.workers.split(",")]
     stories = clean_stories(files)
     words = sum(len(story.body.split()) for story in stories)
     print(f"{len(files)} files, {len(stories):,} stories, {words:,} words after cleaning")
@@ -281,9 +296,9 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(tmp)
         rounds = []
         for number in range(1, args.rounds + 1):
-            rounds.append(one_round(files, stories, workers, folder))
+            rounds.append(one_round(files, stories, args.workers, folder))
             print(f"round {number} of {args.rounds} done", file=sys.stderr)
-        report(rounds, len(stories), words, workers)
+        report(rounds, len(stories), words, args.workers)
         sample = folder / "one-story.txt"
         sample.write_text(f"{stories[0].headline}\n\n{stories[0].body}\n", encoding="utf-8")
         starts = [cold_start(sample, folder / f"cold-{attempt}") for attempt in range(5)]
