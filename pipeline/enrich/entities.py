@@ -7,7 +7,9 @@ starts with ("Erdogan" and "Tayyip Erdogan", "Putin" and "Vladimir Putin"; "Reut
 "Thomson Reuters"), after dropping a leading "the", a possessive "'s" and, for a person, a
 title that spaCy's span took in ("Ms Hewitt" is Patricia Hewitt); the fullest form is the
 canonical name. A person's surname joins the person whatever its label, since the
-small models often take a lone surname for an organisation. Titles ("Turkish President")
+small models often take a lone surname for an organisation, and so does the same name under
+another label ("Comissaria Smith" as ORG and as PERSON in one story); of one name, the label
+and spelling mentioned most are the entity's. Titles ("Turkish President")
 are not part of a PERSON span in spaCy's models, so "Turkish President Tayyip Erdogan" is
 already "Tayyip Erdogan".
 
@@ -19,6 +21,7 @@ early (0.15, how soon the first mention comes).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -47,7 +50,6 @@ class _Group:
     words: tuple[str, ...]
     first_start: int
     forms: set[str] = field(default_factory=set)
-    keys: set[tuple[str, str]] = field(default_factory=set)  # (label, form) as spaCy gave them
     mentions: int = 0
 
 
@@ -71,25 +73,22 @@ def summarize_entities(
         for entity in entities
         if entity.label in SUMMARY_LABELS
     ]
-    forms: dict[tuple[str, str], int] = {}  # (label, form) -> first start
+    counts = Counter((entity.label, form) for entity, form in mentions if form)
+    starts: dict[tuple[str, str], int] = {}  # (label, form) -> first start
     for entity, form in mentions:
-        if form and (entity.label, form) not in forms:
-            forms[(entity.label, form)] = entity.start
+        starts.setdefault((entity.label, form), entity.start)
     groups: list[_Group] = []
-    # Fullest forms first, so that shorter ones find the group they belong to.
-    for (label, form), start in sorted(forms.items(), key=lambda kv: -len(_words(kv[0][1]))):
+    # Fullest forms first, so that shorter ones find the group they belong to; of the same
+    # words, the most mentioned label and spelling first, so that they name the group.
+    for label, form in sorted(counts, key=lambda key: (-len(_words(key[1])), -counts[key])):
         words = _words(form)
         group = next((g for g in groups if _belongs(label, words, g)), None)
         if group is None:
-            group = _Group(label, form, words, start)
+            group = _Group(label, form, words, starts[(label, form)])
             groups.append(group)
         group.forms.add(form)
-        group.keys.add((label, form))
-        group.first_start = min(group.first_start, start)
-    by_form = {key: g for g in groups for key in g.keys}
-    for entity, form in mentions:
-        if form:
-            by_form[(entity.label, form)].mentions += 1
+        group.mentions += counts[(label, form)]
+        group.first_start = min(group.first_start, starts[(label, form)])
     return _scored(groups, headline, body)
 
 
@@ -129,14 +128,16 @@ def _scored(groups: list[_Group], headline: str, body: str) -> tuple[EntitySumma
 
 
 def _belongs(label: str, words: tuple[str, ...], group: _Group) -> bool:
-    """Same label and part of the group's name; or a surname of a person's full name under
-    another label (the small models often call a lone "Schettino" an ORG)."""
+    """Same label and part of the group's name; or the group's very name under another label
+    (the small models label the same name differently within a story: "Comissaria Smith"
+    as ORG and as PERSON); or a surname of a person's full name under another label (a lone
+    "Schettino" is often an ORG to them)."""
     if not _part_of(words, group.words):
         return False
     surname = (
         group.label == "PERSON" and len(group.words) > 1 and group.words[-len(words) :] == words
     )
-    return group.label == label or surname
+    return group.label == label or words == group.words or surname
 
 
 def _words(text: str) -> tuple[str, ...]:
