@@ -34,34 +34,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import trafilatura
-from boilerplate_data import DEFAULT_CORPORA, Page, Score, load_pages, page_as_text, score
-
-from pipeline.clean.rules import build_rulebook
-from pipeline.clean.strip import strip_boilerplate
-from pipeline.errors import DataError
-from pipeline.parse.registry import FORMATS
-from pipeline.records import RawItem, Story
-from pipeline.settings import load_settings
+from boilerplate_data import (
+    DEFAULT_CORPORA,
+    Page,
+    Score,
+    kept_text,
+    load_pages,
+    page_as_text,
+    score,
+    wire_ingest,
+)
 
 SYSTEMS = ("text", "html", "trafilatura")
 WITHOUT_COMMENTS = "all, gold without comments"
 Extractor = Callable[[Page], str]
 
 
-def wire_ingest(format_name: str, to_bytes: Callable[[Page], bytes]) -> Extractor:
-    """Our parser for ``format_name`` and the clean stage, as the pipeline runs them."""
-    book = build_rulebook(load_settings().clean)
-    parse = FORMATS[format_name].parse
+def wire_ingest_path(format_name: str, to_bytes: Callable[[Page], bytes]) -> Extractor:
+    """Our parser for ``format_name`` and the clean stage: the kept headlines and bodies."""
 
     def extract(page: Page) -> str:
-        kept = []
-        try:
-            for parsed in parse(RawItem.of(page.name, to_bytes(page))):
-                story: Story = strip_boilerplate(parsed, book)
-                kept += [story.headline, story.body]
-        except DataError:
-            pass
-        return "\n\n".join(kept)
+        return kept_text(wire_ingest(format_name, page.name, to_bytes(page)))
 
     return extract
 
@@ -74,8 +67,10 @@ def plain_trafilatura(page: Page) -> str:
 
 
 EXTRACTORS: dict[str, Extractor] = {
-    "text": wire_ingest("text", lambda page: page_as_text(page.html, page.gold).encode("utf-8")),
-    "html": wire_ingest("html", lambda page: page.html),
+    "text": wire_ingest_path(
+        "text", lambda page: page_as_text(page.html, page.gold).encode("utf-8")
+    ),
+    "html": wire_ingest_path("html", lambda page: page.html),
     "trafilatura": plain_trafilatura,
 }
 
@@ -146,13 +141,11 @@ def bbc_recall(corpora: Path) -> float | None:
     folder = corpora.parent / "newswire" / "bbc-news"
     if not folder.is_dir():
         return None
-    book = build_rulebook(load_settings().clean)
     recalls = []
     for path in sorted(folder.glob("*/*.txt")):
         raw = path.read_bytes()
-        (parsed,) = FORMATS["text"].parse(RawItem.of(str(path), raw))
-        story = strip_boilerplate(parsed, book)
-        recalls.append(score(f"{story.headline}\n\n{story.body}", raw.decode("cp1252")).recall)
+        kept = kept_text(wire_ingest("text", str(path), raw))
+        recalls.append(score(kept, raw.decode("cp1252")).recall)
     return statistics.fmean(recalls)
 
 

@@ -1,0 +1,50 @@
+"""The evaluation data helpers (``scripts/boilerplate_data.py``): how a page becomes the text
+a person saving its article area gets, and which pages' gold keeps the reader comments."""
+
+from __future__ import annotations
+
+import sys
+
+from tests.conftest import REPO
+
+sys.path.insert(0, str(REPO / "scripts"))
+from boilerplate_data import Page, page_as_text  # noqa: E402
+
+STORY = [
+    "The city council voted on Tuesday to close the old bridge to cars from next spring, "
+    "after engineers found cracks in two of its piers during a routine inspection.",
+    "Cyclists and walkers will still be able to cross it while the repairs are carried out, "
+    "the council said, and a ferry will run every twenty minutes at rush hour.",
+    "The repairs are expected to cost about four million euros and to take two years.",
+]
+COMMENTS = [
+    "Comments (2)",
+    "written by Anna Berg, October 18, 2012",
+    "About time too. I cross that bridge every morning on my way to work and the cracks "
+    "have been visible from the footpath for months, so nobody can say they were surprised "
+    "by what the engineers found when they finally went to look at the piers properly.",
+    "written by Tom Kale, October 19, 2012",
+    "Two years seems very long for a bridge of that size. The council should publish the "
+    "engineers' report in full so that residents can judge the plan for themselves, and "
+    "it should explain why the ferry will only run at rush hour and not all day long.",
+]
+
+
+def _page(gold: list[str]) -> Page:
+    blocks = "".join(f"<div><p>{text}</p></div>" for text in STORY + COMMENTS)
+    html = f"<html><body><div id='main'><h1>Old bridge to close</h1>{blocks}</div></body></html>"
+    return Page("test", "bridge", html.encode(), "\n\n".join(gold))
+
+
+def test_page_text_reads_past_a_stray_closing_body_tag() -> None:
+    # CleanEval page 49: a </body> near the top left the article outside <body>.
+    html = b"<html><body><p>Menu</p></body><div><p>" + STORY[0].encode() + b"</p></div></html>"
+    assert STORY[0] in page_as_text(html, STORY[0])
+
+
+def test_gold_keeping_a_comment_thread_trafilatura_misses_is_found() -> None:
+    assert _page(["Old bridge to close", *STORY, *COMMENTS]).gold_has_comments
+
+
+def test_gold_without_the_comment_thread_is_not_flagged() -> None:
+    assert not _page(["Old bridge to close", *STORY]).gold_has_comments
