@@ -27,6 +27,10 @@ ensure_env() {
         echo "Creating the virtual environment $VENV"
         "$(find_python)" -m venv "$VENV"
     fi
+    # pip compiles the packages it installs, but not an editable one, and where
+    # PYTHONDONTWRITEBYTECODE is set Python never caches ours: every start would compile it
+    # again (about 0.5 s of a 5 s cold start). Up-to-date files are skipped.
+    "$VENV/bin/python" -m compileall -q "$ROOT/pipeline" >/dev/null
     # The dev install includes everything the base one does.
     for stamp in "$VENV/.installed-$extras" "$VENV/.installed-dev"; do
         if [ "$(cat "$stamp" 2>/dev/null)" = "$digest" ]; then
