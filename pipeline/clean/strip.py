@@ -42,7 +42,9 @@ _JOINED_FIELDS = {"caption": "\n", "credit": "; "}
 TRAILED_WORDS = 40
 # A headline: one line, a few words (or, in scripts without spaces, a few characters).
 _HEADLINE = re.compile(r"[^\n]{8,200}")
-_SEPARATOR = re.compile(r"\s[|»›•·]\s|[|»›]")
+# Menus and breadcrumbs ("Home | World › Europe"); a line opening with « or ‹ is a "« previous
+# post" link (a headline quoting with guillemets has a », a separator already).
+_SEPARATOR = re.compile(r"\s[|»›•·]\s|[|»›]|^[«‹]")
 MODEL_KIND = "boilerplate"
 MODEL_RULE = "main_text_model"
 

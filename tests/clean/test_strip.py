@@ -263,3 +263,20 @@ def test_strip_leaves_a_wire_story_its_short_first_lines(book: RuleBook) -> None
     ]
     page = replace(wire, page_text=True)
     assert strip_boilerplate(page, book).removed[0].kind == "caption"
+
+
+def test_strip_a_previous_post_link_is_not_the_headline(book: RuleBook) -> None:
+    """A blog page saved as text opens with its "« previous post" and "next post »" links
+    (Dragnet R152); the post's own title below them is the headline."""
+    previous = "« Nokia E71 Software Update - v400.21.013"
+    page = story_of(
+        "Advanced Battery Saver With 2 Licences »",
+        "Nokia N96 Software Update - v30.101",
+        BODY,
+        MORE,
+        page_text=True,
+    )
+    cleaned = strip_boilerplate(replace(page, headline=previous), book)
+    assert cleaned.headline == "Nokia N96 Software Update - v30.101"
+    assert cleaned.paragraphs == [BODY, MORE]
+    assert previous in [cut.text for cut in cleaned.removed]
