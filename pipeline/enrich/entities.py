@@ -68,15 +68,15 @@ def summarize_entities(
     headline: str, body: str, entities: Sequence[Entity]
 ) -> tuple[EntitySummary, ...]:
     """The story's entities, most salient first."""
-    mentions = [
-        (entity, normal_form(entity.text, entity.label))
+    mentions = [  # ((label, form), start) of each mention with a name left
+        ((entity.label, form), entity.start)
         for entity in entities
-        if entity.label in SUMMARY_LABELS
+        if entity.label in SUMMARY_LABELS and (form := normal_form(entity.text, entity.label))
     ]
-    counts = Counter((entity.label, form) for entity, form in mentions if form)
+    counts = Counter(key for key, _ in mentions)
     starts: dict[tuple[str, str], int] = {}  # (label, form) -> first start
-    for entity, form in mentions:
-        starts.setdefault((entity.label, form), entity.start)
+    for key, start in mentions:
+        starts.setdefault(key, start)
     groups: list[_Group] = []
     # Fullest forms first, so that shorter ones find the group they belong to; of the same
     # words, the most mentioned label and spelling first, so that they name the group.
