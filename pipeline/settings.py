@@ -83,6 +83,10 @@ class EnrichSettings(_Settings):
     enable: tuple[str, ...] = ()
     """Components the model ships disabled that should run (e.g. senter without the parser)."""
     batch_size: int = Field(gt=0)
+    """Most stories an nlp.pipe batch holds."""
+    batch_chars: int = Field(gt=0)
+    """Most characters an nlp.pipe batch holds (a longer story goes in a batch of its own):
+    spaCy's working memory grows with the characters of a batch, not with its stories."""
     max_chars: int = Field(gt=0)
     """Longer bodies are dead-lettered as text_too_long rather than fed to spaCy."""
     key_phrases: int = Field(default=8, ge=0)

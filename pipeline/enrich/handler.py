@@ -1,12 +1,13 @@
 """A RunInference model handler for spaCy pipelines.
 
 RunInference loads the model once per worker process (``load_model``) and shares it between
-the threads there, and batches stories for ``nlp.pipe``. The handler keeps only the picklable
-settings; the model itself is created on the worker.
+the threads there, and batches stories for ``nlp.pipe``, by stories and by characters. The
+handler keeps only the picklable settings; the model itself is created on the worker.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -68,6 +69,10 @@ def check_model(settings: EnrichSettings) -> str:
     return str(meta.get("lang", ""))
 
 
+def _weight(story: Story, *, batch_size: int, batch_chars: int) -> int:
+    return max(len(story.body) * batch_size, batch_chars)
+
+
 class SpacyModelHandler(ModelHandler[Story, PredictionResult, Language]):
     def __init__(self, settings: EnrichSettings) -> None:
         super().__init__()
@@ -92,11 +97,17 @@ class SpacyModelHandler(ModelHandler[Story, PredictionResult, Language]):
             )
             yield PredictionResult(story, with_story_extras(found, story, verbs=verbs))
 
-    def batch_elements_kwargs(self) -> dict[str, int]:
-        # Full batches for nlp.pipe: Beam's adaptive batching would start at one story and
-        # grow, and small batches cost spaCy throughput. A bundle's last batch may be smaller.
-        size = self._settings.batch_size
-        return {"min_batch_size": size, "max_batch_size": size}
+    def batch_elements_kwargs(self) -> dict[str, Any]:
+        # Fixed batches, not Beam's adaptive ones (which start at one story and grow), bounded
+        # by stories and by characters. BatchElements weighs elements against one budget, so
+        # a story weighs its characters times batch_size, and at least batch_chars: a batch
+        # of batch_chars * batch_size holds at most batch_size stories and batch_chars chars.
+        size, chars = self._settings.batch_size, self._settings.batch_chars
+        return {
+            "min_batch_size": size * chars,
+            "max_batch_size": size * chars,
+            "element_size_fn": functools.partial(_weight, batch_size=size, batch_chars=chars),
+        }
 
     def get_metrics_namespace(self) -> str:
         return "wire_ingest.enrich"

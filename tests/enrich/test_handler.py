@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import apache_beam as beam
 import pytest
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that
 from spacy.language import Language
 
 from pipeline.enrich.handler import SpacyModelHandler, check_model, load_pipeline
@@ -61,3 +66,28 @@ def test_run_inference_annotates_each_story_in_order(settings: Settings, nlp: La
     people = {e.text for e in results[1].inference.entities if e.label == "PERSON"}
     assert {"Tayyip Erdogan", "Vladimir Putin"} <= people
     assert len(results[1].inference.sentences) == 2
+
+
+def test_batches_are_bounded_by_stories_and_by_characters(
+    settings: Settings, test_pipeline: Callable[[], TestPipeline]
+) -> None:
+    enrich = settings.enrich.model_copy(update={"batch_size": 3, "batch_chars": 100})
+    lengths = [10, 10, 10, 10, 60, 50, 30, 150, 5, 5, 5, 5]
+    stories = [Story(RawItem.of(str(n), b"").source, b"", "H", "x" * n) for n in lengths]
+    batching = SpacyModelHandler(enrich).batch_elements_kwargs()
+
+    def check(batches: list[list[int]]) -> None:
+        assert sorted(n for batch in batches for n in batch) == sorted(lengths)
+        for batch in batches:
+            assert len(batch) <= 3
+            assert sum(batch) <= 100 or len(batch) == 1, batches
+        assert [150] in batches  # too long for any batch: goes alone
+
+    with test_pipeline() as p:
+        batches = (
+            p
+            | beam.Create(stories, reshuffle=False)
+            | beam.BatchElements(**batching)
+            | beam.Map(lambda batch: [len(story.body) for story in batch])
+        )
+        assert_that(batches, check)
