@@ -3,17 +3,25 @@
 RunInference loads the model once per worker process (``load_model``) and shares it between
 the threads there, and batches stories for ``nlp.pipe``, by stories and by characters. The
 handler keeps only the picklable settings; the model itself is created on the worker.
+
+spaCy's working memory grows with the characters it is given at once (BENCHMARKS.md), so a
+story longer than a batch goes through in pieces of whole paragraphs, each at most a batch,
+and the pieces' Docs are joined back into one: a worker's peak memory does not depend on the
+longest story. A sentence never spans paragraphs here (``paragraph_breaks``), so the pieces
+change no sentence; entities and tags differ at most at the paragraphs where a piece starts.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import spacy
 from apache_beam.ml.inference.base import ModelHandler, PredictionResult
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from pipeline.enrich.components import PARAGRAPH_BREAKS
 from pipeline.enrich.features import annotations_from_doc, model_id, with_story_extras
@@ -24,6 +32,8 @@ from pipeline.settings import EnrichSettings
 
 # Components that set sentence boundaries, and keep the ones set before them.
 _SENTENCE_COMPONENTS = ("senter", "parser")
+# A paragraph with the blank lines after it.
+_PARAGRAPH = re.compile(r".+?(?:\n\s*\n\s*|\Z)", re.DOTALL)
 
 
 def load_pipeline(settings: EnrichSettings) -> Language:
@@ -70,6 +80,18 @@ def check_model(settings: EnrichSettings) -> str:
     return str(meta.get("lang", ""))
 
 
+def paragraph_pieces(text: str, most: int) -> list[str]:
+    """``text`` cut after blank lines into pieces of at most ``most`` characters (a longer
+    paragraph is a piece of its own); the pieces join back into ``text``."""
+    pieces: list[str] = []
+    for paragraph in _PARAGRAPH.findall(text):
+        if pieces and len(pieces[-1]) + len(paragraph) <= most:
+            pieces[-1] += paragraph
+        else:
+            pieces.append(paragraph)
+    return pieces
+
+
 def _weight(story: Story, *, batch_size: int, batch_chars: int) -> int:
     return max(len(story.body) * batch_size, batch_chars)
 
@@ -94,7 +116,7 @@ class SpacyModelHandler(ModelHandler[Story, PredictionResult, Language]):
         name = model_id(model)
         components = tuple(model.pipe_names)
         verbs = frozenset(self._settings.quote_verbs)
-        docs = model.pipe((s.body for s in batch if self._reads(s)), batch_size=len(batch))
+        docs = self._docs(model, [story.body for story in batch if self._reads(story)])
         for story in batch:
             if not self._reads(story):
                 yield PredictionResult(story, self._skipped(story))
@@ -103,6 +125,17 @@ class SpacyModelHandler(ModelHandler[Story, PredictionResult, Language]):
                 next(docs), name, components, key_phrases=self._settings.key_phrases
             )
             yield PredictionResult(story, with_story_extras(found, story, verbs=verbs))
+
+    def _docs(self, model: Language, bodies: list[str]) -> Iterator[Doc]:
+        """A Doc a body, in order; bodies longer than a batch go through in pieces."""
+        most = self._settings.batch_chars
+        short = model.pipe((body for body in bodies if len(body) <= most), batch_size=len(bodies))
+        for body in bodies:
+            if len(body) <= most:
+                yield next(short)
+            else:
+                pieces = [model(piece) for piece in paragraph_pieces(body, most)]
+                yield Doc.from_docs(pieces, ensure_whitespace=False)
 
     def _reads(self, story: Story) -> bool:
         return story.language is None or primary(story.language) == self._language

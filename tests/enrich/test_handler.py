@@ -10,11 +10,21 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that
 from spacy.language import Language
+from spacy.tokens import Doc
 
-from pipeline.enrich.handler import SpacyModelHandler, check_model, load_pipeline
+from pipeline.clean.rules import RuleBook
+from pipeline.clean.strip import strip_boilerplate
+from pipeline.enrich.handler import (
+    SpacyModelHandler,
+    check_model,
+    load_pipeline,
+    paragraph_pieces,
+)
 from pipeline.errors import ConfigError
+from pipeline.parse.text import parse_text
 from pipeline.records import RawItem, Story
 from pipeline.settings import EnrichSettings, Settings
+from tests.conftest import SEED
 
 
 def test_load_pipeline_excludes_enables_and_adds_paragraph_breaks(nlp: Language) -> None:
@@ -115,3 +125,38 @@ def test_run_inference_skips_stories_the_model_does_not_read(
     for annotated in (british, unknown):  # a regional tag, or no language known: annotated
         assert annotated.inference.skipped is None
         assert {e.label for e in annotated.inference.entities} >= {"PERSON"}
+
+
+@pytest.mark.parametrize("most", [1, 12, 25, 100])
+def test_paragraph_pieces_join_back_and_keep_to_the_limit(most: int) -> None:
+    text = "Para one.\n\nPara two is longer.\n \nThree\n\n\nFour"
+    pieces = paragraph_pieces(text, most)
+    assert "".join(pieces) == text
+    for piece in pieces:  # full pieces, or one paragraph too long for a piece
+        assert len(piece) <= most or len(paragraph_pieces(piece, len(piece) - 1)) == 1
+    assert len(pieces) == {1: 4, 12: 3, 25: 3, 100: 1}[most]
+
+
+_SEEN: list[int] = []  # the length of each text the model was given, by the component below
+
+
+@Language.component("test_record_lengths")
+def _record_lengths(doc: Doc) -> Doc:
+    _SEEN.append(len(doc.text))
+    return doc
+
+
+def test_a_story_longer_than_a_batch_is_annotated_in_pieces_as_a_whole(
+    settings: Settings, nlp: Language, book: RuleBook
+) -> None:
+    (parsed,) = parse_text(RawItem.of(str(SEED), SEED.read_bytes()))
+    story = strip_boilerplate(parsed, book)
+    small = settings.enrich.model_copy(update={"batch_chars": 300})
+    watched = load_pipeline(small)
+    watched.add_pipe("test_record_lengths", first=True)
+    _SEEN.clear()
+    (in_pieces,) = SpacyModelHandler(small).run_inference([story], watched)
+    assert len(story.body) > 2_000 and len(_SEEN) > 8 and max(_SEEN) <= 300
+    (whole,) = SpacyModelHandler(settings.enrich).run_inference([story], nlp)
+    assert in_pieces.inference == replace(whole.inference, components=tuple(watched.pipe_names))
+    assert len(whole.inference.quotes) == 3 and len(whole.inference.sentences) == 14
