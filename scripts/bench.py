@@ -5,7 +5,9 @@ In one run, on the same stories and with the same model and components:
 1. **raw spaCy**: the clean bodies (parsed and cleaned as the pipeline does, not timed) through
    ``nlp.pipe`` with the configured pipeline and batch size, one process; and for N workers,
    N processes at once, each on its share of the texts (model loading not timed): the most
-   N workers can get out of this machine;
+   N workers can get out of this machine. Raw batches are by count (``enrich.batch_size``),
+   as one calls ``nlp.pipe``; the pipeline also bounds a batch by ``enrich.batch_chars``,
+   which measured as fast and keeps a worker's memory down;
 2. **extras**: what the NLP stage adds beyond spaCy, on those Docs: key phrases, entity
    summary, quotes, language detection and dateline parsing;
 3. **pipeline**: ``wire-ingest run`` on the same files, read to Avro on local disk, with one
