@@ -137,6 +137,20 @@ class PageMetadata:
 
 
 @dataclass(frozen=True)
+class ExtractedText:
+    """Where an extractor (trafilatura, for HTML) found a page's main text, as paragraph
+    indices of the story's body, which holds the page's whole text."""
+
+    area: range  # the page area around the text, where more of the story may be
+    paragraphs: frozenset[int]  # the paragraphs holding the text
+
+    @property
+    def span(self) -> range:
+        """From the first of the paragraphs to the last."""
+        return range(min(self.paragraphs), max(self.paragraphs) + 1)
+
+
+@dataclass(frozen=True)
 class Story:
     """One story, filled in stage by stage (parse, clean, identify, enrich)."""
 
@@ -172,6 +186,7 @@ class Story:
     # The body is a page's whole text, furniture and all (a saved page, an HTML page): the
     # clean stage looks for the main text in it. Wire formats carry the story alone.
     page_text: bool = False
+    extracted: ExtractedText | None = None  # where an extractor found the page's main text
     annotations: Annotations | None = field(default=None)
 
     @property

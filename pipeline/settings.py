@@ -73,6 +73,9 @@ class CleanSettings(_Settings):
     """Main-text probability a paragraph needs to pull the main text towards it."""
     main_text_model: str = ""
     """A model file written by scripts/train_main_text_model.py; empty for the shipped one."""
+    main_text_around_extracted: bool = True
+    """On HTML pages, let the model add the story text trafilatura left out around its main
+    text (more recall, less precision); false keeps trafilatura's paragraphs."""
 
 
 class EnrichSettings(_Settings):

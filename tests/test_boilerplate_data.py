@@ -1,5 +1,6 @@
 """The evaluation data helpers (``scripts/boilerplate_data.py``): how a page becomes the text
-a person saving its article area gets, and which pages' gold keeps the reader comments."""
+a person saving its article area gets, which pages' gold keeps the reader comments or is not
+on the page at all, and what counts as kept."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import sys
 from tests.conftest import REPO
 
 sys.path.insert(0, str(REPO / "scripts"))
-from boilerplate_data import Page, page_as_text  # noqa: E402
+from boilerplate_data import Page, kept_text, page_as_text  # noqa: E402
+
+from pipeline.records import RawItem, Story  # noqa: E402
 
 STORY = [
     "The city council voted on Tuesday to close the old bridge to cars from next spring, "
@@ -48,3 +51,20 @@ def test_gold_keeping_a_comment_thread_trafilatura_misses_is_found() -> None:
 
 def test_gold_without_the_comment_thread_is_not_flagged() -> None:
     assert not _page(["Old bridge to close", *STORY]).gold_has_comments
+
+
+def test_a_gold_text_that_is_not_on_its_page_is_told_apart() -> None:
+    """CleanEval page 47's gold is another text than its page's: it is not scored."""
+    assert _page(["Old bridge to close", *STORY]).gold_on_page
+    assert not _page(["Harbour ferries sail twice daily, tides permitting."]).gold_on_page
+
+
+def test_kept_text_counts_the_fields_the_clean_stage_found() -> None:
+    """Bylines, datelines and captions the clean stage moves out of the body are kept."""
+    story = Story(
+        RawItem.of("t", b"x").source, b"x", "Headline", "Body text.", byline="Anna Berg",
+        dateline="OSLO (Reuters)", caption="The old bridge at dawn",
+    )  # fmt: skip
+    assert kept_text([story]).split("\n\n") == [
+        "Headline", "OSLO (Reuters)", "Anna Berg", "The old bridge at dawn", "Body text."
+    ]  # fmt: skip

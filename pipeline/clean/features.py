@@ -87,7 +87,14 @@ def block_features(paragraph: str, *, rule: bool) -> list[float]:
 def page_features(paragraphs: Sequence[str], ruled: Sequence[bool]) -> list[list[float]]:
     """One row of ``FEATURE_NAMES`` values per paragraph: its own features, its neighbours'
     length and sentence-likeness, and its position in the page."""
-    own = [block_features(text, rule=rule) for text, rule in zip(paragraphs, ruled, strict=True)]
+    return in_context(
+        [block_features(text, rule=rule) for text, rule in zip(paragraphs, ruled, strict=True)]
+    )
+
+
+def in_context(own: Sequence[list[float]]) -> list[list[float]]:
+    """Rows of ``FEATURE_NAMES`` from the paragraphs' own features (``block_features``), so
+    that a part of the page can be seen on its own without computing them again."""
     empty = [0.0] * len(BLOCK_FEATURES)
     last = max(len(own) - 1, 1)
     rows = []

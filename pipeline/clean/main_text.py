@@ -11,6 +11,13 @@ The main text is then the contiguous run of paragraphs with the largest total of
 run towards them, while a short subheading, a one-line quote or a list item between them
 costs little and stays in, as the story's own text should. What lies before and after the run
 is page furniture.
+
+An extractor's finding (trafilatura's main text on HTML pages, ``ExtractedText``) counts as
+certain main text, and the run is then looked for inside the page area around it: the model
+adds what the extractor dropped there (a standfirst, a subheading, a table) and leaves the
+rest of the page alone. Unless the finding holds little of the main-text evidence the model
+sees in the whole page (a sidebar's list of names, one post of a blog page): then the model
+looks in the whole page, as it does for saved text.
 """
 
 from __future__ import annotations
@@ -22,9 +29,15 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-from pipeline.clean.features import FEATURE_NAMES, page_features
+from pipeline.clean.features import FEATURE_NAMES, block_features, in_context
+from pipeline.records import ExtractedText
 
 MODEL_FILE = "main_text_model.json"
+# An extractor's finding is set aside when it holds less than this share of the evidence
+# (``(p - threshold) * words``) of the model's own run in the whole page, and that run holds
+# at least ``_CLEAR_EVIDENCE`` (a paragraph or two of sure prose).
+_EXTRACTED_SHARE = 0.15
+_CLEAR_EVIDENCE = 40.0
 
 
 @dataclass(frozen=True)
@@ -65,13 +78,20 @@ class MainTextModel:
         return 1.0 / (1.0 + math.exp(-max(min(logit, 30.0), -30.0)))
 
 
+def evidence(probabilities: Sequence[float], sizes: Sequence[int], threshold: float) -> list[float]:
+    """How much each paragraph pulls the main text towards it (negative: pushes it away)."""
+    return [
+        (probability - threshold) * max(size, 1)
+        for probability, size in zip(probabilities, sizes, strict=True)
+    ]
+
+
 def main_run(probabilities: Sequence[float], sizes: Sequence[int], threshold: float) -> range:
     """The paragraphs (a range of indices) holding the main text; all of them when none looks
     like main text, so that a story the model cannot place is kept whole."""
     best, best_run = 0.0, range(0, len(probabilities))
     total, start = 0.0, 0
-    for index, (probability, size) in enumerate(zip(probabilities, sizes, strict=True)):
-        gain = (probability - threshold) * max(size, 1)
+    for index, gain in enumerate(evidence(probabilities, sizes, threshold)):
         if total <= 0:
             total, start = gain, index
         else:
@@ -83,18 +103,60 @@ def main_run(probabilities: Sequence[float], sizes: Sequence[int], threshold: fl
 
 @dataclass(frozen=True)
 class MainText:
-    """The model and how sure it must be."""
+    """The model, how sure it must be, and whether it adds to an extractor's finding."""
 
     model: MainTextModel
     threshold: float
+    around_extracted: bool = True
 
-    def locate(self, paragraphs: Sequence[str], ruled: Sequence[bool]) -> tuple[list[float], range]:
+    def locate(
+        self,
+        paragraphs: Sequence[str],
+        ruled: Sequence[bool],
+        extracted: ExtractedText | None = None,
+    ) -> tuple[list[float], range]:
         """Each paragraph's main-text probability, and the run holding the main text.
 
         Args:
             ruled: whether a boilerplate rule matches each paragraph (a model feature).
+            extracted: where an extractor found the main text, if one looked.
         """
-        rows = page_features(paragraphs, ruled)
-        probabilities = [self.model.probability(row) for row in rows]
+        own = [
+            block_features(text, rule=rule) for text, rule in zip(paragraphs, ruled, strict=True)
+        ]
+        probabilities = self._probabilities(own)
         sizes = [len(paragraph.split()) for paragraph in paragraphs]
-        return probabilities, main_run(probabilities, sizes, self.threshold)
+        run = main_run(probabilities, sizes, self.threshold)
+        if extracted is None:
+            return probabilities, run
+        # The paragraphs given may stop short of the area (before a comment thread).
+        area = range(extracted.area.start, min(extracted.area.stop, len(paragraphs)))
+        if not area or not self._holds_main_text(extracted, probabilities, sizes, run):
+            return probabilities, run
+        if not self.around_extracted:
+            span = range(extracted.span.start, min(extracted.span.stop, area.stop))
+            return probabilities, span or run
+        # Inside the area, features are the area's own (its first paragraph has no
+        # neighbour before it, as in a saved article), and the extractor's paragraphs are sure.
+        inside = self._probabilities(own[area.start : area.stop])
+        probabilities[area.start : area.stop] = inside
+        pulled = [
+            1.0 if index in extracted.paragraphs else probability
+            for index, probability in zip(area, inside, strict=True)
+        ]
+        local = main_run(pulled, sizes[area.start : area.stop], self.threshold)
+        return probabilities, range(area.start + local.start, area.start + local.stop)
+
+    def _probabilities(self, own: Sequence[list[float]]) -> list[float]:
+        """Probabilities of paragraphs seen together, from their own features."""
+        return [self.model.probability(row) for row in in_context(own)]
+
+    def _holds_main_text(
+        self, extracted: ExtractedText, probabilities: list[float], sizes: list[int], run: range
+    ) -> bool:
+        """Whether the extractor's paragraphs hold a fair share of the main-text evidence
+        the model sees in its own run (or the model sees little anywhere)."""
+        gains = evidence(probabilities, sizes, self.threshold)
+        best = sum(gains[index] for index in run)
+        theirs = sum(gains[index] for index in extracted.paragraphs if index < len(gains))
+        return best < _CLEAR_EVIDENCE or theirs >= _EXTRACTED_SHARE * best

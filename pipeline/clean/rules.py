@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from pipeline.clean.main_text import MainText, MainTextModel
 from pipeline.errors import ConfigError
@@ -43,6 +44,10 @@ class Rule:
         return None
 
 
+_Hit = tuple[Rule, re.Match[str]] | None
+_REMEMBERED_MATCHES = 4096
+
+
 @dataclass(frozen=True)
 class RuleBook:
     """Everything the clean stage applies: the rules, provider names, the main-text model."""
@@ -50,12 +55,30 @@ class RuleBook:
     rules: tuple[Rule, ...]
     providers: Mapping[str, str]  # casefolded name as written -> canonical provider name
     main_text: MainText | None = None
+    # The clean stage asks about a paragraph several times (the model's features, the comment
+    # thread's start, the sweeps), and menus and footers repeat from page to page.
+    _matches: dict[tuple[str, frozenset[Scope], bool], _Hit] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (to Beam workers) without the remembered matches: re.Match objects do not
+        pickle."""
+        return {**self.__dict__, "_matches": {}}
 
     def first_match(
         self, paragraph: str, scopes: frozenset[Scope], *, page_text: bool = True
-    ) -> tuple[Rule, re.Match[str]] | None:
+    ) -> _Hit:
         """The first rule in ``scopes`` matching ``paragraph``; rules meant for page text are
         left out for wire copy (``page_text=False``)."""
+        key = (paragraph, scopes, page_text)
+        if key not in self._matches:
+            if len(self._matches) >= _REMEMBERED_MATCHES:
+                self._matches.clear()
+            self._matches[key] = self._first_match(paragraph, scopes, page_text)
+        return self._matches[key]
+
+    def _first_match(self, paragraph: str, scopes: frozenset[Scope], page_text: bool) -> _Hit:
         for rule in self.rules:
             if rule.scope not in scopes or (rule.pages_only and not page_text):
                 continue
@@ -92,7 +115,7 @@ def _main_text(settings: CleanSettings) -> MainText | None:
         model = MainTextModel.load(path)
     except (OSError, ValueError, KeyError) as error:
         raise ConfigError(f"clean.main_text_model: cannot load {path}: {error}") from error
-    return MainText(model, settings.main_text_threshold)
+    return MainText(model, settings.main_text_threshold, settings.main_text_around_extracted)
 
 
 def _compile(name: str, rule: RuleSettings, provider_group: str) -> Rule:
@@ -122,6 +145,6 @@ def _pattern(rule: str, text: str, provider_group: str) -> re.Pattern[str]:
 
 def named_values(found: re.Match[str]) -> Iterator[tuple[str, str]]:
     """The story fields a match fills, with their (stripped, non-empty) values."""
-    for field, value in found.groupdict().items():
+    for name, value in found.groupdict().items():
         if value and value.strip():
-            yield field, value.strip()
+            yield name, value.strip()

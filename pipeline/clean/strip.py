@@ -3,9 +3,11 @@
 A story's paragraphs go through four passes:
 
 1. **main text** (stories that are a page's whole text: text and HTML input): the main-text
-   model finds the run of paragraphs holding the story, and the headline if the page's first
-   line was not it; what lies outside the run is page furniture (navigation, teasers,
-   footers), cut with the model's score unless a rule names it more precisely;
+   model finds the run of paragraphs holding the story (around trafilatura's main text, on
+   HTML), and the headline if the page's first line was not it; what lies outside the run is
+   page furniture (navigation, teasers, footers), cut with the model's score unless a rule
+   names it more precisely. With the model switched off, an HTML page keeps what trafilatura
+   found, and a text page all of it;
 2. **lead**: captions and bylines at the start of the body (and in the few paragraphs just
    before it), never the last paragraph;
 3. **prefix**: a dateline opening the first body paragraph;
@@ -47,6 +49,7 @@ _HEADLINE = re.compile(r"[^\n]{8,200}")
 _SEPARATOR = re.compile(r"\s[|»›•·]\s|[|»›]|^[«‹]")
 MODEL_KIND = "boilerplate"
 MODEL_RULE = "main_text_model"
+EXTRACTOR_RULE = "extractor"  # outside an extractor's finding, with the model switched off
 
 
 def strip_boilerplate(story: Story, book: RuleBook) -> Story:
@@ -58,19 +61,28 @@ def strip_boilerplate(story: Story, book: RuleBook) -> Story:
     paragraphs = story.paragraphs
     if not paragraphs:
         raise CleanError(Reason.NO_BODY, "the story has no body text")
-    cuts = _Cuts(book)
+    cuts = _Cuts(book, MODEL_RULE if book.main_text else EXTRACTOR_RULE)
     headline = story.headline
     scores: Sequence[float | None] = [None] * len(paragraphs)
     run = range(len(paragraphs))
     if book.main_text and story.page_text:
-        headline, paragraphs, scores, run = _locate_main_text(headline, paragraphs, book, cuts)
+        headline, paragraphs, scores, run = _locate_main_text(story, book, cuts)
+    elif story.extracted:
+        run = story.extracted.span
     # Page furniture before the main text; the paragraphs just before it may be its lead.
     for index in range(run.start):
         lead_window = index >= run.start - LEAD_WINDOW
         cuts.add_outside(paragraphs[index], scores[index], lead=lead_window)
     body = list(paragraphs[run.start : run.stop])
-    if len(body) > 1 and _normal(body[0]) == _normal(headline):
-        cuts.removed.append(Removed("headline", "repeated_headline", body.pop(0)))
+    # The headline repeated at the top of the main text; what stands above it is furniture
+    # (a menu), not the story's lead.
+    top = [_normal(paragraph) for paragraph in body[:LEAD_WINDOW]]
+    if _normal(headline) in top[: len(body) - 1]:
+        repeated = top.index(_normal(headline))
+        for index in range(repeated):
+            cuts.add_outside(body[index], scores[run.start + index], lead=False)
+        cuts.removed.append(Removed("headline", "repeated_headline", body[repeated]))
+        del body[: repeated + 1]
     # Lead: captions and bylines before the first body paragraph, never the last paragraph.
     # A line a body rule knows (a date, a share prompt, "941 comments") is that, not a caption.
     for _ in range(LEAD_WINDOW):
@@ -106,17 +118,21 @@ def strip_boilerplate(story: Story, book: RuleBook) -> Story:
 
 
 def _locate_main_text(
-    headline: str, paragraphs: list[str], book: RuleBook, cuts: _Cuts
+    story: Story, book: RuleBook, cuts: _Cuts
 ) -> tuple[str, list[str], list[float | None], range]:
     """The main text's run of paragraphs (with the model's scores), and the headline: the
     first line, unless that was the page's (a site name, a menu entry) and a headline stands
     at the start of the main text, which then moves out of the paragraphs."""
     assert book.main_text is not None
+    headline, paragraphs = story.headline, story.paragraphs
     # A comment thread can outweigh the story it follows: look for the story before it.
     before_thread = paragraphs[: _thread_start(paragraphs, book)]
-    found, run = book.main_text.locate(before_thread, book.marks(before_thread))
+    found, run = book.main_text.locate(before_thread, book.marks(before_thread), story.extracted)
     scores: list[float | None] = [*found, *[None] * (len(paragraphs) - len(before_thread))]
-    moved = None if _headline_like(headline, book) else _headline_near(paragraphs, run, book)
+    # An HTML page names its headline in its markup; a saved text page's first line may be
+    # the site's name.
+    named = story.page is not None or _headline_like(headline, book)
+    moved = None if named else _headline_near(paragraphs, run, book)
     if moved is None:
         return headline, paragraphs, scores, run
     if headline:
@@ -209,6 +225,7 @@ def _sweep(
 @dataclass
 class _Cuts:
     book: RuleBook
+    outside_rule: str  # what cut furniture no rule names
     removed: list[Removed] = field(default_factory=list)
     found: dict[str, list[str]] = field(default_factory=dict)
 
@@ -228,7 +245,7 @@ class _Cuts:
         if hit:
             self.add(*hit, text)
         else:
-            self.removed.append(Removed(MODEL_KIND, MODEL_RULE, text, score))
+            self.removed.append(Removed(MODEL_KIND, self.outside_rule, text, score))
 
     def fields(self, story: Story) -> dict[str, str]:
         values = {}

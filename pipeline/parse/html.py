@@ -1,11 +1,16 @@
 """HTML pages: trafilatura for the main text and the page's metadata, then the clean stage.
 
-Trafilatura finds an article's main content and metadata well but keeps trailers ("Related",
-share bars, newsletter prompts, repeated titles); the clean stage's rules cut those. Tried
-and measured (BENCHMARKS.md): giving the clean stage the whole page with trafilatura's
-paragraphs as a hint won recall but lost more precision. A page where trafilatura finds no
-main text is not lost: its whole text, block by block, goes to the clean stage, whose
-main-text model then looks for the story as it does in saved text pages.
+Trafilatura finds an article's main content and metadata well, but drops story text at the
+edges and in between (a standfirst, a subheading, a table, the paragraphs after an inline
+box) and keeps trailers ("Related", share bars, newsletter prompts). So the story goes on
+as the page's whole text, block by block, with trafilatura's finding attached
+(``ExtractedText``): the paragraphs it kept, and the page area around them (the smallest
+element holding nearly all its text, widened to its surroundings up to twice that size).
+The clean stage's main-text model then takes trafilatura's paragraphs as certain main text
+and adds the story text around them it finds inside that area, and its rules cut the
+trailers. Where trafilatura's text is not the page's main text at all (a list of names
+from a sidebar, one post of a blog page), or where it finds none, the model looks for the
+story in the whole page as it does in saved text pages. Measured in BENCHMARKS.md.
 
 Parsing is lxml's HTML parser, which neither loads DTDs nor expands entities declared in
 the document, and reads no network.
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -26,13 +32,12 @@ from lxml import etree
 from trafilatura.utils import detect_encoding
 
 from pipeline.errors import ParseError, Reason
-from pipeline.parse.markup import text_blocks
+from pipeline.parse.markup import blocks_with_region
 from pipeline.parse.wire import xml_root
-from pipeline.records import PARAGRAPH_BREAK, PageMetadata, RawItem, Story
+from pipeline.records import PARAGRAPH_BREAK, ExtractedText, PageMetadata, RawItem, Story
 
 FORMAT = "html"
 
-_LIST_MARK = re.compile(r"^- ")  # trafilatura's text output marks list items so
 _HTML_START = re.compile(
     rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S
 )
@@ -42,6 +47,17 @@ _HTML_FIRST = frozenset(
      "table", "header", "nav", "main", "article", "section", "center", "font", "h1", "a"}
 )  # fmt: skip
 _DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
+# Words; one a character in scripts written without spaces between words.
+_WORDS = re.compile(
+    r"[\u0e00-\u0e7f\u1000-\u109f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|\w+"
+)
+# The article is the smallest element holding this share of the main text's words.
+_ARTICLE_SHARE = 0.9
+# A paragraph of at least this many words is trafilatura's when this share of its word
+# trigrams is in trafilatura's text (which joins table cells and splits lines differently); a
+# shorter one only when it is one of trafilatura's lines word for word ("Home" is in any text).
+_LONG_PARAGRAPH = 5
+_TRIGRAM_SHARE = 0.8
 
 
 def detect(raw: bytes) -> bool:
@@ -96,22 +112,19 @@ def parse_html(item: RawItem) -> Iterator[Story]:
         favor_recall=True,
     )
     main_text = getattr(document, "text", None) or ""
-    paragraphs = [
-        _LIST_MARK.sub("", line).strip() for line in main_text.split("\n") if line.strip()
-    ]
-    page_text = not paragraphs
-    if page_text:
-        body = tree.find("body")
-        paragraphs = list(text_blocks(body if body is not None else tree))
+    area = article_area(tree, word_counts(main_text)) if main_text.strip() else tree
+    # The whole tree, not <body>: a stray </body> early in a page leaves the rest outside it.
+    paragraphs, region = blocks_with_region(tree, area)
     if not paragraphs:
         raise ParseError(Reason.NO_BODY, "the page has no text")
+    found = found_paragraphs(paragraphs, region, main_text)
     yield Story(
         source=replace(item.source, format=FORMAT),
         raw=item.raw,
         headline=getattr(document, "title", None) or _first_heading(tree),
-        # Trafilatura's main text; failing that, the whole page for the clean stage's model.
         body=PARAGRAPH_BREAK.join(paragraphs),
-        page_text=page_text,
+        page_text=True,
+        extracted=ExtractedText(region, found) if found else None,
         byline=getattr(document, "author", None),
         language=getattr(document, "language", None) or tree.get("lang") or None,
         page=PageMetadata(
@@ -122,6 +135,56 @@ def parse_html(item: RawItem) -> Iterator[Story]:
             url=getattr(document, "url", None),
         ),
     )
+
+
+def word_counts(text: str) -> Counter[str]:
+    """The words of ``text``, lower-cased, counted."""
+    return Counter(_WORDS.findall(text.lower()))
+
+
+def article_area(root: etree._Element, words: Counter[str]) -> etree._Element:
+    """The page area around a text: the smallest element holding nearly all of ``words``
+    (the article), widened to the elements around it up to twice its size (or 200 words
+    more), where the rest of the story may be."""
+    total = sum(words.values()) or 1
+
+    def holds_article(element: etree._Element) -> bool:
+        if not isinstance(element.tag, str):  # a processing instruction
+            return False
+        covered = sum((word_counts(element.text_content()) & words).values())
+        return covered >= _ARTICLE_SHARE * total
+
+    # Only the elements holding the article can have a descendant that does: walk down those.
+    article, deepest = root, 0
+    stack = [(root, 0)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > deepest:
+            article, deepest = element, depth
+        stack.extend((child, depth + 1) for child in reversed(element) if holds_article(child))
+    size = sum(word_counts(article.text_content()).values())
+    while (parent := article.getparent()) is not None and parent.tag != "html":
+        if sum(word_counts(parent.text_content()).values()) > max(2 * size, size + 200):
+            break
+        article = parent
+    return article
+
+
+def found_paragraphs(paragraphs: list[str], region: range, main_text: str) -> frozenset[int]:
+    """The paragraphs of the region that hold trafilatura's main text."""
+    words = _WORDS.findall(main_text.lower())
+    trigrams = set(zip(words, words[1:], words[2:], strict=False))
+    lines = {tuple(_WORDS.findall(line.lower())) for line in main_text.split("\n")}
+    found = set()
+    for index in region:
+        own = _WORDS.findall(paragraphs[index].lower())
+        if len(own) >= _LONG_PARAGRAPH:
+            grams = set(zip(own, own[1:], own[2:], strict=False))
+            if len(grams & trigrams) >= _TRIGRAM_SHARE * len(grams):
+                found.add(index)
+        elif own and tuple(own) in lines:
+            found.add(index)
+    return frozenset(found)
 
 
 def _first_heading(tree: etree._Element) -> str:

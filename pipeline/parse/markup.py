@@ -36,7 +36,30 @@ def local_name(tag: Any) -> str:
 
 def text_blocks(element: Any) -> Iterator[str]:
     """The text of ``element`` as paragraphs, one a block element, in reading order, the way
-    it reads in a browser: a <br> breaks the line and two of them the paragraph.
+    it reads in a browser: a <br> breaks the line and two of them the paragraph."""
+    return (block for block in _walk(element, region=None) if isinstance(block, str))
+
+
+def blocks_with_region(element: Any, region: Any) -> tuple[list[str], range]:
+    """The paragraphs of ``element``, and which of them are the text of ``region`` (``element``
+    itself or a descendant), whose edges end a paragraph as a block element's do."""
+    paragraphs: list[str] = []
+    start = stop = 0
+    for block in _walk(element, region):
+        if block is _ENTER:
+            start = len(paragraphs)
+        elif block is _LEAVE:
+            stop = len(paragraphs)
+        else:
+            paragraphs.append(block)
+    return paragraphs, range(start, stop)
+
+
+_ENTER, _LEAVE = object(), object()  # where the walk enters and leaves the region
+
+
+def _walk(element: Any, region: Any) -> Iterator[str | object]:
+    """Paragraphs, with ``_ENTER`` and ``_LEAVE`` around those of ``region``.
 
     The walk keeps its own stack rather than recursing, so a hostile document nested
     thousands deep reads like any other.
@@ -63,6 +86,9 @@ def text_blocks(element: Any) -> Iterator[str]:
         name = local_name(node.tag)
         readable = bool(name) and name not in SKIP
         if entering:
+            if node is region:
+                yield from flush()
+                yield _ENTER
             if readable:
                 if name in BLOCKS:
                     yield from flush()
@@ -73,8 +99,10 @@ def text_blocks(element: Any) -> Iterator[str]:
             if readable:
                 stack.extend((child, True) for child in reversed(list(node)))
             continue
-        if readable and name in BLOCKS:
+        if readable and name in BLOCKS or node is region:
             yield from flush()
+        if node is region:
+            yield _LEAVE
         if node is not element:
             buffer.append(inline(node.tail))
     yield from flush()

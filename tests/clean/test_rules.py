@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
 import time
 from pathlib import Path
 
 import pytest
 
-from pipeline.clean.rules import build_rulebook
+from pipeline.clean.rules import BODY_SCOPES, RuleBook, build_rulebook
 from pipeline.clean.strip import strip_boilerplate
 from pipeline.errors import ConfigError
 from pipeline.records import RawItem, Story
@@ -95,3 +96,11 @@ def test_rules_do_not_backtrack_catastrophically(hostile: str) -> None:
             start = time.perf_counter()
             pattern.fullmatch(hostile)
             assert time.perf_counter() - start < 1.0, f"{rule.name}: {pattern.pattern[:60]}"
+
+
+def test_a_rulebook_that_has_matched_still_pickles(book: RuleBook) -> None:
+    """Beam pickles the clean stage's rules to its workers after the pipeline is built; the
+    matches the book remembers (re.Match objects do not pickle) stay behind."""
+    assert book.first_match("Share this article", BODY_SCOPES) is not None
+    copy = pickle.loads(pickle.dumps(book))
+    assert copy.first_match("Share this article", BODY_SCOPES) is not None

@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
-from pipeline.clean.rules import RuleBook
+from pipeline.clean.rules import RuleBook, build_rulebook
 from pipeline.clean.strip import strip_boilerplate
 from pipeline.errors import CleanError, Reason
 from pipeline.parse.text import parse_text
-from pipeline.records import PARAGRAPH_BREAK, RawItem, Removed, Story
+from pipeline.records import PARAGRAPH_BREAK, ExtractedText, RawItem, Removed, Story
+from pipeline.settings import Settings
 from tests.conftest import SAMPLES, SEED, corpus
 
 # Two paragraphs of the seed story: together past TRAILED_WORDS, so trailers after them trail.
@@ -280,3 +281,38 @@ def test_strip_a_previous_post_link_is_not_the_headline(book: RuleBook) -> None:
     assert cleaned.headline == "Nokia N96 Software Update - v30.101"
     assert cleaned.paragraphs == [BODY, MORE]
     assert previous in [cut.text for cut in cleaned.removed]
+
+
+def test_strip_the_headline_repeated_under_a_menu(book: RuleBook) -> None:
+    """A menu line the main text starts with, then the headline again: the menu is page
+    furniture, not the caption of the story's picture."""
+    headline = "Kremlin says Turkey must rein in Idlib rebels"
+    page = story_of("Home World Sport", headline, BODY, MORE, page_text=True)
+    cleaned = strip_boilerplate(replace(page, headline=headline), book)
+    assert cleaned.paragraphs == [BODY, MORE]
+    assert cleaned.caption is None
+    assert kinds(cleaned) == [("boilerplate", "Home World Sport"), ("headline", headline)]
+
+
+def test_strip_without_the_model_keeps_what_the_extractor_found(
+    settings: Settings, book: RuleBook
+) -> None:
+    """With ``clean.main_text`` off, an HTML page keeps trafilatura's paragraphs (first to
+    last); the rest of the page is cut as outside the extractor's finding."""
+    page = story_of(
+        "Our journalism is free to read for everyone.",
+        BODY,
+        "Sign up for our newsletter",
+        MORE,
+        "Weather for the weekend",
+        page_text=True,
+        extracted=ExtractedText(area=range(0, 5), paragraphs=frozenset({1, 3})),
+    )
+    without_model = build_rulebook(settings.clean.model_copy(update={"main_text": False}))
+    cleaned = strip_boilerplate(page, without_model)
+    assert cleaned.paragraphs == [BODY, MORE]
+    assert [(cut.rule, cut.text) for cut in cleaned.removed] == [
+        ("extractor", "Our journalism is free to read for everyone."),
+        ("subscribe", "Sign up for our newsletter"),
+        ("extractor", "Weather for the weekend"),
+    ]

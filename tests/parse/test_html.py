@@ -1,5 +1,5 @@
-"""HTML pages: recognising them, decoding them, trafilatura's main text and metadata, the
-fallback to the whole page, and hostile documents."""
+"""HTML pages: recognising them, decoding them, the page's text with trafilatura's finding and
+metadata, the article area around it, and hostile documents."""
 
 from __future__ import annotations
 
@@ -14,8 +14,17 @@ from pipeline.clean.rules import RuleBook
 from pipeline.clean.strip import strip_boilerplate
 from pipeline.errors import ParseError, Reason
 from pipeline.parse import html as html_module
-from pipeline.parse.html import decode_html, detect, parse_html
-from pipeline.parse.markup import text_blocks
+import lxml.html
+
+from pipeline.parse.html import (
+    article_area,
+    decode_html,
+    detect,
+    found_paragraphs,
+    parse_html,
+    word_counts,
+)
+from pipeline.parse.markup import blocks_with_region, text_blocks
 from pipeline.parse.registry import detect_format
 from pipeline.records import RawItem, Story
 from tests.conftest import CASES, corpus
@@ -58,7 +67,7 @@ def test_decode_html_prefers_valid_utf8_then_the_declared_charset() -> None:
     assert decode_html(latin) == '<meta charset="iso-8859-1"><p>café £5</p>'
 
 
-def test_parse_html_takes_main_text_and_metadata() -> None:
+def test_parse_html_takes_the_page_with_trafilaturas_finding_and_metadata() -> None:
     story = parse(ARTICLE)
     assert story.source.format == "html"
     assert story.headline == "Kremlin says Turkey must rein in Idlib rebels"
@@ -69,22 +78,42 @@ def test_parse_html_takes_main_text_and_metadata() -> None:
     assert story.page.url == "https://news.example.com/world/kremlin-turkey-idlib"
     assert story.page.author == "Jane Reporter"
     assert story.page.published == datetime(2019, 2, 15, tzinfo=UTC)
-    assert not story.page_text
+    # The whole page goes on, for the clean stage's model, with what trafilatura found in it.
+    assert story.page_text
+    assert story.paragraphs[0] == "Home World Business Sport"
+    assert story.extracted is not None
+    found = [story.paragraphs[index] for index in sorted(story.extracted.paragraphs)]
+    assert found[0] == ARTICLE_TITLE
+    assert found[1].startswith("The Kremlin said on Friday")
+    assert "“We really do need a ceasefire in Idlib,” Kremlin spokesman" in found[3]
     for furniture in ("Home", "Related stories", "Vuhledar", "Privacy Policy", "© 2019"):
-        assert furniture not in story.body
+        assert not any(furniture in paragraph for paragraph in found)
+    # A small page: the article widened to twice its size is the whole page.
+    assert story.extracted.area == range(len(story.paragraphs))
 
 
 def test_html_story_after_cleaning(book: RuleBook) -> None:
     story = strip_boilerplate(parse(ARTICLE), book)
+    assert story.headline == ARTICLE_TITLE
     assert story.body.startswith("The Kremlin said on Friday")
     assert story.body.endswith("and one which borders Turkey.")
     assert (
         "“We really do need a ceasefire in Idlib,” Kremlin spokesman Dmitry Peskov told reporters."
         in story.paragraphs
     )
+    assert story.byline == "Jane Reporter"
+    assert story.caption is None  # the menu above the headline is not the story's caption
     assert [(cut.kind, cut.text) for cut in story.removed] == [
-        ("headline", "Kremlin says Turkey must rein in Idlib rebels"),
+        ("boilerplate", "Home World Business Sport"),
+        ("headline", ARTICLE_TITLE),
+        ("byline", "By Jane Reporter"),
+        ("share", "Share on Facebook Share on Twitter"),
         ("subscribe", "Sign up for our daily newsletter"),
+        ("related_posts", "Related stories"),
+        ("related_posts", "Russia takes control of Vuhledar"),
+        ("related_posts", "Israel strengthens military presence along Lebanon border"),
+        ("copyright", "© 2019 Example News. All rights reserved."),
+        ("legal", "Terms of Use | Privacy Policy"),
     ]
 
 
@@ -96,13 +125,61 @@ def test_page_without_main_text_goes_whole_to_the_clean_stage(
     monkeypatch.setattr(html_module.trafilatura, "bare_extraction", lambda *a, **k: None)
     story = parse(ARTICLE)
     assert story.page_text
+    assert story.extracted is None
     assert story.paragraphs[:3] == ["Home World Business Sport", ARTICLE_TITLE, "By Jane Reporter"]
     assert story.headline == ARTICLE_TITLE  # from the page's <h1>
 
 
-def test_text_blocks_follow_the_page_layout() -> None:
-    import lxml.html
+def test_article_area_is_the_article_widened_to_twice_its_size() -> None:
+    story = " ".join(["word"] * 300)
+    teaser = " ".join(["teaser"] * 100)
+    sidebar = " ".join(["sidebar"] * 500)
+    tree = lxml.html.fromstring(
+        f"<html><body><div id='page'><div id='column'><div id='article'><p>{story}</p></div>"
+        f"<div id='more'><p>{teaser}</p></div></div><div id='side'><p>{sidebar}</p></div>"
+        "</div></body></html>"
+    )
+    # Column: the article and 100 words more (within twice its size); the page: 900 words.
+    assert article_area(tree, word_counts(story)).get("id") == "column"
+    # A text found in several places is only nearly all in the element holding them all.
+    assert article_area(tree, word_counts(f"{story} {teaser}")).get("id") == "column"
 
+
+def test_blocks_with_region_say_which_paragraphs_are_the_regions() -> None:
+    tree = lxml.html.fromstring(
+        "<div><p>Menu</p><span>before <b id='r'>inside<br><br>second</b> after</span>"
+        "<p>End</p></div>"
+    )
+    paragraphs, region = blocks_with_region(tree, tree.get_element_by_id("r"))
+    # The region's edges end a paragraph, even inside an inline element.
+    assert paragraphs == ["Menu", "before", "inside", "second", "after", "End"]
+    assert [paragraphs[index] for index in region] == ["inside", "second"]
+    assert list(text_blocks(tree)) == ["Menu", "before inside", "second after", "End"]
+
+
+def test_trafilaturas_paragraphs_are_found_in_the_page_however_it_splits_them() -> None:
+    """Trafilatura joins a table row's cells into one line and may run paragraphs together: a
+    paragraph is its when most of its word trigrams are in its text. A short one only when it
+    is one of its lines: a menu entry "Home" is somewhere in most texts. (A short table cell
+    is not found; between found paragraphs, the main-text model keeps it.)"""
+    paragraphs = [
+        "Home",
+        "Storm closes the coast road",
+        "Monday",
+        "rain and strong winds all day long",
+        "The coast road was closed on Sunday after the storm brought down power lines.",
+        "Share",
+    ]
+    main_text = (
+        "Storm closes the coast road\n| Monday | rain and strong winds all day long |\n"
+        "The coast road was closed on Sunday after the storm brought down power lines. "
+        "Residents were told to stay at home.\nShare this at home"
+    )
+    assert found_paragraphs(paragraphs, range(6), main_text) == {1, 3, 4}
+    assert found_paragraphs(paragraphs, range(2, 6), main_text) == {3, 4}
+
+
+def test_text_blocks_follow_the_page_layout() -> None:
     tree = lxml.html.fromstring(
         "<div>One <b>bold</b> line<br>and the next<br><br>New paragraph"
         "<script>var x = 1;</script><ul><li>item</li></ul></div>"
