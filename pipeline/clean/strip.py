@@ -131,7 +131,7 @@ def _locate_main_text(
     scores: list[float | None] = [*found, *[None] * (len(paragraphs) - len(before_thread))]
     # An HTML page names its headline in its markup; a saved text page's first line may be
     # the site's name.
-    named = story.page is not None or _headline_like(headline, book)
+    named = bool(story.page and headline) or _headline_like(headline, book)
     moved = None if named else _headline_near(paragraphs, run, book)
     if moved is None:
         return headline, paragraphs, scores, run

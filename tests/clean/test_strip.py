@@ -11,7 +11,7 @@ from pipeline.clean.rules import RuleBook, build_rulebook
 from pipeline.clean.strip import strip_boilerplate
 from pipeline.errors import CleanError, Reason
 from pipeline.parse.text import parse_text
-from pipeline.records import PARAGRAPH_BREAK, ExtractedText, RawItem, Removed, Story
+from pipeline.records import PARAGRAPH_BREAK, ExtractedText, PageMetadata, RawItem, Removed, Story
 from pipeline.settings import Settings
 from tests.conftest import SAMPLES, SEED, corpus
 
@@ -316,3 +316,15 @@ def test_strip_without_the_model_keeps_what_the_extractor_found(
         ("subscribe", "Sign up for our newsletter"),
         ("extractor", "Weather for the weekend"),
     ]
+
+
+def test_strip_keeps_an_html_pages_headline_and_finds_a_missing_one(book: RuleBook) -> None:
+    """An HTML page's headline comes from its markup (a title with " | Author" in it stays);
+    a page that gives none gets the headline-like line at the top of its main text."""
+    lines = ("Whale strandings worry Maori tribes", BODY, MORE)
+    page = replace(story_of(*lines, page_text=True), page=PageMetadata())
+    titled = replace(page, headline="Whale strandings | Eleanor Ainge Roy")
+    assert strip_boilerplate(titled, book).headline == "Whale strandings | Eleanor Ainge Roy"
+    untitled = strip_boilerplate(replace(page, headline=""), book)
+    assert untitled.headline == "Whale strandings worry Maori tribes"
+    assert untitled.paragraphs == [BODY, MORE]
