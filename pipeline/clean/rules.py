@@ -57,7 +57,7 @@ class RuleBook:
     main_text: MainText | None = None
     # The clean stage asks about a paragraph several times (the model's features, the comment
     # thread's start, the sweeps), and menus and footers repeat from page to page.
-    _matches: dict[tuple[str, frozenset[Scope], bool], _Hit] = field(
+    _matches: dict[tuple[str, frozenset[Scope], bool], tuple[_Hit]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -72,11 +72,13 @@ class RuleBook:
         """The first rule in ``scopes`` matching ``paragraph``; rules meant for page text are
         left out for wire copy (``page_text=False``)."""
         key = (paragraph, scopes, page_text)
-        if key not in self._matches:
+        remembered = self._matches.get(key)  # a 1-tuple: None is an answer (no rule matches)
+        if remembered is None:
+            remembered = (self._first_match(paragraph, scopes, page_text),)
             if len(self._matches) >= _REMEMBERED_MATCHES:
                 self._matches.clear()
-            self._matches[key] = self._first_match(paragraph, scopes, page_text)
-        return self._matches[key]
+            self._matches[key] = remembered
+        return remembered[0]
 
     def _first_match(self, paragraph: str, scopes: frozenset[Scope], page_text: bool) -> _Hit:
         for rule in self.rules:
