@@ -162,12 +162,16 @@ def article_area(root: etree._Element, words: Counter[str]) -> etree._Element:
         if depth > deepest:
             article, deepest = element, depth
         stack.extend((child, depth + 1) for child in reversed(element) if holds_article(child))
-    size = sum(word_counts(article.text_content()).values())
+    size = _word_total(article)
     while (parent := article.getparent()) is not None and parent.tag != "html":
-        if sum(word_counts(parent.text_content()).values()) > max(2 * size, size + 200):
+        if _word_total(parent) > max(2 * size, size + 200):
             break
         article = parent
     return article
+
+
+def _word_total(element: etree._Element) -> int:
+    return len(_WORDS.findall(element.text_content().lower()))
 
 
 def found_paragraphs(paragraphs: list[str], region: range, main_text: str) -> frozenset[int]:
