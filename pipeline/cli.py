@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
@@ -32,6 +33,7 @@ from pipeline.errors import ConfigError
 from pipeline.parse.registry import AUTO, FORMAT_CHOICES
 
 if TYPE_CHECKING:
+    from pipeline.sink.ledger import Commit
     from pipeline.sink.summary import RunSummary
 
 PROG = "wire-ingest"
@@ -57,50 +59,88 @@ def build_parser() -> argparse.ArgumentParser:
         "Options not listed here are Beam pipeline options (--runner, --direct_num_workers, "
         "--direct_running_mode, ...). Without --runner, Beam's local FnApiRunner runs it.",
     )
-    run_parser.add_argument(
+    _add_common_arguments(run_parser, "input file, folder (read recursively) or glob")
+    replace = run_parser.add_mutually_exclusive_group()
+    replace.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the output of an earlier run in --output (refused otherwise)",
+    )
+    replace.add_argument(
+        "--resume",
+        action="store_true",
+        help="add to the output of earlier runs only the files it does not hold yet",
+    )
+    watch_parser = commands.add_parser(
+        "watch",
+        help="ingest new files or messages as they arrive, until stopped",
+        description="Watch folders, buckets or Pub/Sub subscriptions and ingest what arrives, "
+        "exactly once, into --output; run the same command again to carry on after a stop or "
+        "a crash. SIGINT or SIGTERM: finish the batch in flight, write it, exit 0. Options "
+        "not listed here are Beam pipeline options.",
+    )
+    _add_common_arguments(
+        watch_parser, "folder (watched recursively), glob, or pubsub://projects/P/subscriptions/S"
+    )
+    watch_parser.add_argument(
+        "--idle-exit",
+        type=_positive_seconds,
+        metavar="SECONDS",
+        help="stop once this many seconds pass with nothing new (default: run until stopped)",
+    )
+    for command in (run_parser, watch_parser):
+        # To suggest the closest flag for a misspelt one, which argparse leaves to Beam.
+        own_flags = [flag for action in command._actions for flag in action.option_strings]
+        command.set_defaults(own_flags=own_flags)
+    return parser
+
+
+def _add_common_arguments(parser: argparse.ArgumentParser, input_help: str) -> None:
+    parser.add_argument(
         "--input",
         action="append",
         required=True,
         metavar="PATH_OR_GLOB",
-        help="input file, folder (read recursively) or glob (** recurses); repeat for more. "
-        "gzip files are recognised by their content. gs:// needs the gcp extra.",
+        help=f"{input_help}; repeat for more. gzip files are recognised by their content. "
+        "gs:// and pubsub:// need the gcp extra.",
     )
-    run_parser.add_argument(
+    parser.add_argument(
         "--output",
         required=True,
         metavar="DIR",
-        help="output folder: stories/*.avro, dead_letter/*.avro and summary.json go here",
+        help="output folder: stories/, dead_letter/, duplicates/ (*.avro) and summary.json",
     )
-    run_parser.add_argument(
+    parser.add_argument(
         "--config",
         metavar="FILE",
         help="TOML file overriding the shipped configs/default.toml key by key",
     )
-    run_parser.add_argument(
+    parser.add_argument(
         "--format",
         default=AUTO,
         choices=FORMAT_CHOICES,
         help=f"input format (default {AUTO}: recognised from each item's content)",
     )
-    run_parser.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="replace the output of an earlier run in --output (refused otherwise)",
-    )
-    run_parser.add_argument(
+    parser.add_argument(
         "--log-level",
         default="WARNING",
         choices=("DEBUG", "INFO", "WARNING", "ERROR"),
         help="how much Beam and wire-ingest log on stderr (default WARNING)",
     )
-    # To suggest the closest flag for a misspelt one, which argparse leaves to Beam.
-    own_flags = [flag for action in run_parser._actions for flag in action.option_strings]
-    run_parser.set_defaults(own_flags=own_flags)
-    return parser
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return seconds
 
 
 def run(argv: Sequence[str] | None = None) -> RunSummary:
-    """Parses ``argv`` (without the program name), runs the pipeline, returns its summary.
+    """Parses ``argv`` (without the program name), runs the command, returns its summary.
 
     Raises:
         ConfigError: a bad command line, configuration, input or output; nothing was run.
@@ -114,6 +154,8 @@ def run(argv: Sequence[str] | None = None) -> RunSummary:
         worker_level = "ERROR" if args.log_level == "WARNING" else args.log_level
         beam_args.append(f"--{_WORKER_LOG_LEVEL}={worker_level}")
     _import_beam_quietly()
+    if args.command == "watch":
+        return _watch(args, beam_args)
     from pipeline.launch import launch
 
     return launch(
@@ -122,9 +164,49 @@ def run(argv: Sequence[str] | None = None) -> RunSummary:
         config=args.config,
         format_name=args.format,
         overwrite=args.overwrite,
+        resume=args.resume,
         beam_args=beam_args,
         known_flags=args.own_flags,
     )
+
+
+def _watch(args: argparse.Namespace, beam_args: list[str]) -> RunSummary:
+    """Starts the watcher; SIGINT and SIGTERM stop it after the batch in flight."""
+    from pipeline.inputs import open_input
+    from pipeline.launch import prepare, prepare_output
+    from pipeline.watch import Watcher
+
+    session = prepare(args.config, args.format, args.output, beam_args, args.own_flags)
+    sources = [open_input(spec, output=args.output) for spec in args.input]
+    ledger = prepare_output(args.output, overwrite=False, resume=True)
+    watcher = Watcher(session, sources, ledger, idle_exit=args.idle_exit, on_commit=_print_commit)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda _signum, _frame: watcher.stop())
+    print(
+        f"{PROG}: watching {', '.join(args.input)} -> {args.output} "
+        f"({ledger.state.totals.read} items there already)",
+        flush=True,
+    )
+    try:
+        return watcher.run()
+    finally:
+        for source in sources:
+            source.close()
+
+
+def _print_commit(commit: Commit) -> None:
+    """One line per file a batch put into the output."""
+    counts = commit.counts
+    stamp = commit.committed_at[:23]
+    if not commit.files:
+        print(f"{stamp} {counts.files} files, {counts.duplicates} duplicates merged", flush=True)
+    for final in commit.files:
+        print(
+            f"{stamp} {final}: from {counts.files} files, {counts.read} items: "
+            f"{counts.written} stories, {counts.dead_lettered} dead letters, "
+            f"{counts.duplicates} duplicates",
+            flush=True,
+        )
 
 
 class _KnownNoise(logging.Filter):
@@ -148,8 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(format_summary(summary))
     if not summary.balanced:
         print(
-            f"{PROG}: BUG: {summary.read} items read, but {summary.written} written + "
-            f"{summary.dead_lettered} dead-lettered + {summary.duplicates} duplicates; "
+            f"{PROG}: BUG: the items read and the records written do not add up; "
             "please report it with the summary.json",
             file=sys.stderr,
         )
@@ -158,18 +239,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def format_summary(summary: RunSummary) -> str:
-    reasons = ", ".join(f"{key}: {count}" for key, count in summary.dead_letters_by_reason.items())
-    return "\n".join(
-        [
-            f"{PROG}: read {summary.read} items from {summary.files} files: "
-            f"{summary.written} written, {summary.dead_lettered} dead-lettered"
-            + (f" ({reasons})" if reasons else "")
-            + f", {summary.duplicates} duplicates merged",
-            f"  stories:      {', '.join(summary.story_files) or '(none)'}",
-            f"  dead letters: {', '.join(summary.dead_letter_files) or '(none)'}",
-            f"  summary:      {summary.output.rstrip('/')}/summary.json",
-        ]
-    )
+    counts = summary.counts
+    reasons = ", ".join(f"{key}: {count}" for key, count in counts.dead_letters_by_reason.items())
+    lines = [
+        f"{PROG}: read {counts.read} items from {counts.files} files: "
+        f"{counts.written} written, {counts.dead_lettered} dead-lettered"
+        + (f" ({reasons})" if reasons else "")
+        + f", {counts.duplicates} duplicates",
+        f"  stories:      {', '.join(summary.story_files) or '(none)'}",
+        f"  dead letters: {', '.join(summary.dead_letter_files) or '(none)'}",
+    ]
+    if summary.duplicate_files:
+        lines.append(f"  duplicates:   {', '.join(summary.duplicate_files)}")
+    if summary.totals != counts:
+        totals = summary.totals
+        lines.append(
+            f"  in the output: {totals.read} items: {totals.written} stories, "
+            f"{totals.dead_lettered} dead letters, {totals.duplicates} duplicates"
+        )
+    lines.append(f"  summary:      {summary.output.rstrip('/')}/summary.json")
+    return "\n".join(lines)
 
 
 def _import_beam_quietly() -> None:

@@ -33,6 +33,7 @@ class Reason(StrEnum):
     NOT_TEXT = "not_text"  # a picture, video, audio, package, planning or concept item
     NO_BODY = "no_body"  # no story text once parsed or cleaned
     TEXT_TOO_LONG = "text_too_long"  # body longer than enrich.max_chars
+    UNKNOWN_FORMAT = "unknown_format"  # a message named a format wire-ingest has no parser for
 
 
 class WireIngestError(Exception):
@@ -41,6 +42,11 @@ class WireIngestError(Exception):
 
 class ConfigError(WireIngestError):
     """A bad command line or configuration: reported in one line, exit code 2."""
+
+
+class SourceError(WireIngestError):
+    """A source that cannot be listed or pulled from right now (a folder gone, a broker
+    unreachable): a run stops with exit code 2, a watcher says so and tries again."""
 
 
 class DataError(WireIngestError):

@@ -1,5 +1,9 @@
 """The pipeline graph: read -> parse -> clean -> identify -> enrich -> write, and dead letters.
 
+One graph for every command: its source is a batch of ``Delivery``s (the files a run
+matched, the files or messages a watcher found since its last batch), its sink the Avro
+writers, into the batch's staging folder that the ledger then commits.
+
 Identification (and exact-duplicate merging) runs before enrichment, not after as in
 DESIGN.md's diagram: the result is the same, and duplicates are not annotated for nothing.
 """
@@ -8,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import NamedTuple
 
 import apache_beam as beam
 
@@ -18,31 +23,45 @@ from pipeline.enrich.transforms import EnrichStories
 from pipeline.identify.transforms import IdentifyStories
 from pipeline.parse.transforms import ParseStories
 from pipeline.read.transforms import ReadItems
+from pipeline.records import Delivery
 from pipeline.settings import Settings
-from pipeline.sink.transforms import write_dead_letters, write_stories
-from pipeline.stage import CountAs, StageOutputs
+from pipeline.sink.ledger import KnownStories
+from pipeline.sink.transforms import write_dead_letters, write_duplicates, write_stories
+from pipeline.stage import CountAs
+
+
+class IngestOutputs(NamedTuple):
+    """Every item read ends in exactly one of these, or in a story's ``duplicate_sources``."""
+
+    stories: beam.PCollection
+    dead_letters: beam.PCollection
+    duplicates: beam.PCollection  # items repeating a story already in the output
 
 
 class IngestStories(beam.PTransform):
-    """Reads the files matching ``patterns`` into clean, annotated, de-duplicated stories.
+    """Turns ``Delivery``s (files to read, or message bytes) into clean, annotated stories,
+    one per id, version and content.
 
-    Returns ``StageOutputs(items=stories, dead_letters=...)``; every item read ends in exactly
-    one of them or in a story's ``duplicate_sources``.
+    Args:
+        known: the stories already in the output; an item repeating one becomes a duplicate.
     """
 
     def __init__(
-        self, patterns: Sequence[str], *, settings: Settings, book: RuleBook, format_name: str
+        self,
+        *,
+        settings: Settings,
+        book: RuleBook,
+        format_name: str,
+        known: KnownStories | None = None,
     ) -> None:
         super().__init__()
-        self._patterns = patterns
         self._settings = settings
         self._book = book
         self._format_name = format_name
+        self._known = known
 
-    def expand(self, pbegin: beam.pvalue.PBegin) -> StageOutputs:
-        read = pbegin | "Read" >> ReadItems(
-            self._patterns, max_item_bytes=self._settings.read.max_item_bytes
-        )
+    def expand(self, deliveries: beam.PCollection) -> IngestOutputs:
+        read = deliveries | "Read" >> ReadItems(max_item_bytes=self._settings.read.max_item_bytes)
         parsed = read.items | "Parse" >> ParseStories(self._format_name)
         # An item is read once parsing has split files into stories, or once it failed trying.
         stories = parsed.items | "CountParsed" >> CountAs("items_read")
@@ -52,33 +71,46 @@ class IngestStories(beam.PTransform):
             | "CountFailedReads" >> CountAs("items_read")
         )
         cleaned = stories | "Clean" >> CleanStories(self._book)
-        unique = cleaned.items | "Identify" >> IdentifyStories()
-        enriched = unique | "Enrich" >> EnrichStories(self._settings.enrich)
+        unique = cleaned.items | "Identify" >> IdentifyStories(self._known)
+        enriched = unique.stories | "Enrich" >> EnrichStories(self._settings.enrich)
         dead_letters = (
             intake_failures,
             cleaned.dead_letters,
             enriched.dead_letters,
         ) | "DeadLetters" >> beam.Flatten()
-        return StageOutputs(enriched.items, dead_letters)
+        return IngestOutputs(enriched.items, dead_letters, unique.duplicates)
 
 
 @dataclass(frozen=True)
 class Job:
-    """Everything one run needs, checked before the pipeline is built."""
+    """What every batch of one run or watcher shares, checked before any pipeline is built."""
 
-    patterns: tuple[str, ...]
     output: str
     format_name: str
     settings: Settings
     book: RuleBook
-    run_id: str
-    started_at: datetime
 
 
-def build(pipeline: beam.Pipeline, job: Job) -> None:
-    """Adds the whole job to ``pipeline``: ingest, then write stories and dead letters."""
-    stories, dead_letters = pipeline | "Ingest" >> IngestStories(
-        job.patterns, settings=job.settings, book=job.book, format_name=job.format_name
+def build(
+    pipeline: beam.Pipeline,
+    job: Job,
+    deliveries: Sequence[Delivery],
+    *,
+    staging: str,
+    batch_id: str,
+    known: KnownStories,
+) -> None:
+    """Adds one batch to ``pipeline``: ingest ``deliveries``, write what comes out into
+    ``staging`` (the ledger commits it)."""
+    outputs = (
+        pipeline
+        | "Deliveries" >> beam.Create(list(deliveries))
+        | "Ingest"
+        >> IngestStories(
+            settings=job.settings, book=job.book, format_name=job.format_name, known=known
+        )
     )
-    stories | "WriteStories" >> write_stories(job.output, job.run_id, job.started_at)
-    dead_letters | "WriteDeadLetters" >> write_dead_letters(job.output, job.run_id)
+    ingested_at = datetime.now(UTC)
+    outputs.stories | "WriteStories" >> write_stories(staging, batch_id, ingested_at)
+    outputs.dead_letters | "WriteDeadLetters" >> write_dead_letters(staging, batch_id)
+    outputs.duplicates | "WriteDuplicates" >> write_duplicates(staging, batch_id)

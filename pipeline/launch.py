@@ -13,6 +13,7 @@ import os
 import sys
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import apache_beam as beam
@@ -27,11 +28,21 @@ from apache_beam.runners.runner import PipelineResult, PipelineRunner, create_ru
 
 from pipeline.clean.rules import build_rulebook
 from pipeline.enrich.handler import check_model
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, SourceError
 from pipeline.graph import Job, build
+from pipeline.inputs import FolderInput, open_input
+from pipeline.inputs.folder import first_cause
+from pipeline.records import Delivery
 from pipeline.settings import load_settings
 from pipeline.sink import summary as summaries
-from pipeline.sink.transforms import DEAD_LETTER_DIR, STORIES_DIR, TEMP_DIR
+from pipeline.sink.ledger import STATE_DIR, Commit, Counts, KnownStories, Ledger, story_key_digest
+from pipeline.sink.transforms import (
+    DEAD_LETTER_DIR,
+    DUPLICATES_DIR,
+    OUTPUT_DIRS,
+    STORIES_DIR,
+    SUFFIX,
+)
 from pipeline.stage import METRICS_NAMESPACE
 
 # glibc's malloc gives each thread of a process an arena of its own, up to 8 a core, and
@@ -50,61 +61,139 @@ def launch(
     config: str | None,
     format_name: str,
     overwrite: bool,
+    resume: bool = False,
     beam_args: Sequence[str],
     known_flags: Iterable[str] = (),
 ) -> summaries.RunSummary:
-    """Runs the pipeline to completion and returns its summary (also written to summary.json).
+    """Runs the pipeline once over ``inputs`` and returns its summary (also in summary.json).
 
     Args:
+        resume: ingest only the files the output's ledger does not hold yet.
         beam_args: the command-line arguments for Beam's ``PipelineOptions``.
         known_flags: our own flags, to suggest the closest one for a misspelt option.
 
     Raises:
         ConfigError: bad Beam options, configuration, inputs or output; nothing was run.
     """
+    started_at = datetime.now(UTC)
+    session = prepare(config, format_name, output, beam_args, known_flags)
+    deliveries = list_inputs(inputs, output)
+    ledger = prepare_output(output, overwrite=overwrite, resume=resume)
+    new = unique_new(deliveries, ledger)
+    commits = [run_batch(session, ledger, new)] if new else []
+    summary = summarise(started_at, inputs, ledger, commits)
+    summaries.write_summary(output, summary)
+    return summary
+
+
+@dataclass(frozen=True)
+class Session:
+    """What every batch of one run or watcher shares: checked once, before the first batch."""
+
+    job: Job
+    options: PipelineOptions
+
+
+def prepare(
+    config: str | None,
+    format_name: str,
+    output: str,
+    beam_args: Sequence[str],
+    known_flags: Iterable[str] = (),
+) -> Session:
+    """Checks the Beam options, configuration and model.
+
+    Raises:
+        ConfigError: any of them is bad.
+    """
     bound_malloc_arenas()
-    options, runner = pipeline_options(beam_args, known_flags)
+    options, _ = pipeline_options(beam_args, known_flags)
     settings = load_settings(config)
     book = build_rulebook(settings.clean)
     check_model(settings.enrich)
-    started_at = datetime.now(UTC)
-    job = Job(
-        patterns=tuple(resolve_inputs(inputs)),
-        output=output,
-        format_name=format_name,
-        settings=settings,
-        book=book,
-        run_id=f"{started_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}",
-        started_at=started_at,
-    )
-    prepare_output(output, overwrite=overwrite)
+    return Session(Job(output, format_name, settings, book), options)
 
-    pipeline = beam.Pipeline(runner=runner, options=options)
-    build(pipeline, job)
+
+def run_batch(session: Session, ledger: Ledger, deliveries: Sequence[Delivery]) -> Commit:
+    """Runs the pipeline over one batch into its staging folder, then commits it.
+
+    Raises:
+        LedgerError, RuntimeError: the batch does not add up: a bug, which stops the run
+            before anything is committed (its deliveries are read again next time).
+    """
+    now = datetime.now(UTC)
+    batch_id = f"{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}Z-{uuid.uuid4().hex[:8]}"
+    staging = ledger.staging(batch_id)
+    known = KnownStories(ledger.output, ledger.state.seq)
+    pipeline = beam.Pipeline(runner=offline_runner(session.options), options=session.options)
+    build(pipeline, session.job, deliveries, staging=staging, batch_id=batch_id, known=known)
     result = pipeline.run()
     result.wait_until_finish()
 
     counters = _counters(result)
-    story_files = summaries.run_files(output, STORIES_DIR, job.run_id)
-    dead_letter_files = summaries.run_files(output, DEAD_LETTER_DIR, job.run_id)
-    summary = summaries.RunSummary(
-        run_id=job.run_id,
+    staged = {folder: _files(FileSystems.join(staging, folder)) for folder in OUTPUT_DIRS}
+    dead_letter_files = staged[DEAD_LETTER_DIR]
+    counts = Counts(
+        files=counters.get("files", 0),
+        read=counters.get("items_read", 0),
+        written=summaries.count_records(staged[STORIES_DIR]),
+        dead_lettered=summaries.count_records(dead_letter_files),
+        duplicates=counters.get("duplicates", 0) + summaries.count_records(staged[DUPLICATES_DIR]),
+        dead_letters_by_reason=summaries.dead_letter_reasons(dead_letter_files),
+    )
+    if not counts.balanced:
+        raise RuntimeError(
+            f"batch {batch_id}: {counts.read} items read, but {counts.written} written + "
+            f"{counts.dead_lettered} dead-lettered + {counts.duplicates} duplicates; "
+            "nothing was committed. This is a bug: please report it"
+        )
+    return ledger.commit(
+        batch_id,
+        deliveries=[delivery.key for delivery in deliveries],
+        story_keys=[story_key_digest(key) for key in summaries.story_keys(staged[STORIES_DIR])],
+        staged=[
+            f"{folder}/{FileSystems.split(path)[1]}"
+            for folder, paths in staged.items()
+            for path in paths
+        ],
+        counts=counts,
+    )
+
+
+def summarise(
+    started_at: datetime, inputs: Sequence[str], ledger: Ledger, commits: Sequence[Commit]
+) -> summaries.RunSummary:
+    """The summary of ``commits`` (one run's, or a watcher's so far) and the output's totals."""
+    counts = Counts()
+    for commit in commits:
+        counts.add(commit.counts)
+    files = {folder: [] for folder in OUTPUT_DIRS}  # type: dict[str, list[str]]
+    for commit in commits:
+        for final in commit.files:
+            files[final.split("/", 1)[0]].append(FileSystems.join(ledger.output, final))
+    return summaries.RunSummary(
+        run_id=commits[0].batch_id if len(commits) == 1 else f"{started_at:%Y%m%dT%H%M%SZ}",
         started_at=started_at.isoformat(),
         finished_at=datetime.now(UTC).isoformat(),
         inputs=list(inputs),
-        output=output,
-        files=counters.get("files", 0),
-        read=counters.get("items_read", 0),
-        written=summaries.count_records(story_files),
-        dead_lettered=summaries.count_records(dead_letter_files),
-        duplicates=counters.get("duplicates", 0),
-        dead_letters_by_reason=summaries.dead_letter_reasons(dead_letter_files),
-        story_files=story_files,
-        dead_letter_files=dead_letter_files,
+        output=ledger.output,
+        counts=counts,
+        totals=ledger.state.totals,
+        story_files=files[STORIES_DIR],
+        dead_letter_files=files[DEAD_LETTER_DIR],
+        duplicate_files=files[DUPLICATES_DIR],
     )
-    summaries.write_summary(output, summary)
-    _delete_if_exists(FileSystems.join(output, TEMP_DIR))
-    return summary
+
+
+def unique_new(deliveries: Iterable[Delivery], ledger: Ledger) -> list[Delivery]:
+    """The deliveries the ledger does not hold, each once (inputs may overlap)."""
+    seen: set[str] = set()
+    new = []
+    for delivery in deliveries:
+        if delivery.key not in seen and not ledger.is_done(delivery.key):
+            seen.add(delivery.key)
+            new.append(delivery)
+    return new
 
 
 def bound_malloc_arenas() -> None:
@@ -186,62 +275,64 @@ def _first_stray(args: Sequence[str]) -> str | None:
     return None
 
 
-def resolve_inputs(inputs: Sequence[str]) -> list[str]:
-    """A pattern per input (a folder stands for everything under it), each checked to match
-    at least one file."""
-    patterns = []
+def list_inputs(inputs: Sequence[str], output: str) -> list[Delivery]:
+    """Every file the inputs name now; each input must name at least one.
+
+    Raises:
+        ConfigError: an input matches nothing, cannot be listed or is not a file input.
+    """
+    deliveries = []
     for given in inputs:
-        pattern = given
-        if os.path.isdir(given) or given.endswith("/"):
-            pattern = FileSystems.join(given.rstrip("/"), "**")
+        source = open_input(given, output=output)
+        if not isinstance(source, FolderInput):
+            raise ConfigError(f"--input {given}: wire-ingest run reads files; watch reads this")
         try:
-            matched = FileSystems.match([pattern], limits=[1])[0].metadata_list
-        except ValueError as error:  # no filesystem for this scheme
-            raise ConfigError(f"--input {given}: {error}") from error
-        except BeamIOError as error:
-            raise ConfigError(f"--input {given}: cannot list it: {_first_cause(error)}") from error
-        if not matched:
+            found = source.poll()
+        except SourceError as error:
+            raise ConfigError(str(error)) from error
+        if not found:
             raise ConfigError(f"--input {given}: no file matches")
-        patterns.append(pattern)
-    return patterns
+        deliveries.extend(found)
+    return deliveries
 
 
-def prepare_output(output: str, *, overwrite: bool) -> None:
-    """Checks that ``output`` can be written to, and deals with an earlier run's files there:
-    refused, or deleted with ``overwrite``."""
+def prepare_output(output: str, *, overwrite: bool, resume: bool) -> Ledger:
+    """Checks that ``output`` can be written to, deals with what earlier runs left there
+    (refused; deleted with ``overwrite``; carried on from with ``resume``), and opens its
+    ledger."""
     try:
         previous = [
             meta.path
-            for folder in (STORIES_DIR, DEAD_LETTER_DIR)
-            for meta in FileSystems.match([FileSystems.join(output, folder, "*")])[0].metadata_list
+            for folder in (*OUTPUT_DIRS, STATE_DIR)
+            for meta in FileSystems.match([FileSystems.join(output, folder, "**")])[0].metadata_list
         ]
-        if previous and not overwrite:
+        if previous and not (overwrite or resume):
             raise ConfigError(
                 f"--output {output} already holds {len(previous)} files of an earlier run; "
-                "pass --overwrite to replace them, or choose another folder"
+                "pass --resume to add only what is new, --overwrite to replace them, "
+                "or choose another folder"
             )
-        if previous:
+        if previous and overwrite:
             FileSystems.delete(previous)
         probe = FileSystems.join(output, f".write-probe-{uuid.uuid4().hex}")
         FileSystems.create(probe).close()
         FileSystems.delete([probe])
+        ledger = Ledger.open(output)
     except ValueError as error:  # no filesystem for this scheme
         raise ConfigError(f"--output {output}: {error}") from error
     except (BeamIOError, OSError) as error:
+        raise ConfigError(f"--output {output}: cannot write there: {first_cause(error)}") from error
+    if previous and resume and not ledger.exists:
         raise ConfigError(
-            f"--output {output}: cannot write there: {_first_cause(error)}"
-        ) from error
+            f"--output {output} holds files but no ledger ({STATE_DIR}/): they were written "
+            "by a wire-ingest without one; pass --overwrite to replace them"
+        )
+    return ledger
 
 
-def _delete_if_exists(path: str) -> None:
-    if FileSystems.exists(path):
-        FileSystems.delete([path])
-
-
-def _first_cause(error: Exception) -> str:
-    """Beam wraps file-system errors in a dict of path -> exception; the first one says why."""
-    causes = getattr(error, "exception_details", None)
-    return str(next(iter(causes.values()))) if causes else str(error)
+def _files(folder: str) -> list[str]:
+    pattern = FileSystems.join(folder, f"*{SUFFIX}")
+    return sorted(meta.path for meta in FileSystems.match([pattern])[0].metadata_list)
 
 
 def _counters(result: PipelineResult) -> dict[str, int]:

@@ -32,6 +32,22 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """One thing a source hands the pipeline: a file to read, or bytes that came with a
+    message (Pub/Sub), with the format the sender named, if any.
+
+    ``key`` names this delivery in the output's ledger (``pipeline.ledger``): a file's path,
+    size and modification time, so that a file changed after it was read is read again, or a
+    message's id, so that a redelivered message is not read twice.
+    """
+
+    uri: str
+    key: str
+    data: bytes | None = None  # None: read the file at ``uri``
+    format: str | None = None  # a parser name the sender gave; None: the run's --format
+
+
+@dataclass(frozen=True)
 class RawItem:
     """One input item's bytes (decompressed), before parsing."""
 
@@ -205,6 +221,18 @@ class DeadLetter:
     error_message: str
     raw: bytes
     failed_at: datetime
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An item that repeats a story already in the output (same id, version and body): it is
+    not written again, only recorded, with the id and version it repeats."""
+
+    source: Source
+    id: str
+    version: str | None
+    content_sha256: str
+    detected_at: datetime
 
 
 @dataclass(frozen=True)

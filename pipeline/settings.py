@@ -98,10 +98,20 @@ class EnrichSettings(_Settings):
     """Reporting verbs that attribute a quote to its speaker (said, told, ...), any form."""
 
 
+class WatchSettings(_Settings):
+    poll_seconds: float = Field(gt=0)
+    """How long the watcher waits between looks at its inputs while nothing new comes."""
+    linger_seconds: float = Field(ge=0)
+    """After the first new delivery, how long more are gathered before the batch runs."""
+    max_batch_deliveries: int = Field(gt=0)
+    """Most files or messages in one batch (and so behind one Avro file of each kind)."""
+
+
 class Settings(_Settings):
     read: ReadSettings
     clean: CleanSettings
     enrich: EnrichSettings
+    watch: WatchSettings
 
 
 def load_settings(path: str | Path | None = None) -> Settings:

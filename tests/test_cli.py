@@ -112,7 +112,7 @@ def test_run_succeeds_and_prints_the_counts(run: Run) -> None:
         "wire-ingest: read 14 items from 14 files: 2 written, 12 dead-lettered "
         "(clean/no_body: 1, enrich/text_too_long: 1, parse/binary: 1, parse/no_body: 1, "
         "parse/undecodable: 1, parse/unsafe: 2, read/bad_compression: 1, read/empty: 2, "
-        "read/too_large: 2), 0 duplicates merged"
+        "read/too_large: 2), 0 duplicates"
     )
     assert "Traceback" not in run.process.stderr
 
@@ -195,7 +195,7 @@ def test_rerun_into_the_same_output_needs_overwrite(tmp_path: Path) -> None:
     old_files = sorted((output / "stories").iterdir())
     refused = wire_ingest("run", "--input", str(SEED), "--output", str(output))
     assert refused.returncode == 2
-    assert "pass --overwrite" in refused.stderr
+    assert "pass --resume to add only what is new, --overwrite to replace them" in refused.stderr
     replaced = wire_ingest("run", "--input", str(SEED), "--output", str(output), "--overwrite")
     assert replaced.returncode == 0, replaced.stderr
     new_files = sorted((output / "stories").iterdir())

@@ -12,8 +12,16 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from pipeline.clean.rules import RuleBook
 from pipeline.graph import IngestStories
+from pipeline.clean.strip import strip_boilerplate
+from pipeline.identify.identity import duplicate_key, identify
+from pipeline.inputs import FolderInput
+from pipeline.parse.registry import parse_item
+from pipeline.records import RawItem
+from pipeline.sink.ledger import Counts, KnownStories, Ledger, story_key_digest
 from pipeline.settings import Settings
-from tests.conftest import SEED
+from tests.conftest import SAMPLES, SEED
+
+OTHER = SAMPLES / "ap-costa-concordia-trial.txt"
 
 if TYPE_CHECKING:
     from apache_beam.testing.test_pipeline import TestPipeline
@@ -36,10 +44,14 @@ def test_ingest_stories_routes_every_item(
             "all-boilerplate.txt": b"Headline\n\nREUTERS\n\nShare this article\n",
         }
     )
+    deliveries = FolderInput(str(folder), output=str(tmp_path / "out")).poll()
     with test_pipeline() as p:
-        stories, dead_letters = p | IngestStories(
-            [str(folder / "*")], settings=settings, book=book, format_name="auto"
+        stories, dead_letters, duplicates = (
+            p
+            | beam.Create(deliveries)
+            | IngestStories(settings=settings, book=book, format_name="auto")
         )
+        assert_that(duplicates, equal_to([]), "Duplicates")
         written = stories | beam.Map(
             lambda s: (
                 Path(s.source.uri).name,
@@ -63,3 +75,33 @@ def test_ingest_stories_routes_every_item(
             ),
             "DeadLetters",
         )
+
+
+def test_ingest_stories_turns_stories_already_in_the_output_into_duplicates(
+    tmp_path: Path,
+    settings: Settings,
+    book: RuleBook,
+    test_pipeline: Callable[[], TestPipeline],
+    write_files: Callable[[dict[str, bytes]], Path],
+) -> None:
+    seed = SEED.read_bytes()
+    (story,) = parse_item(RawItem.of("earlier/seed.txt", seed), format_name="auto")
+    known_key = duplicate_key(identify(strip_boilerplate(story, book)))
+    output = str(tmp_path / "out")
+    ledger = Ledger.open(output)
+    ledger.commit("earlier", deliveries=[], story_keys=[story_key_digest(known_key)], staged=[],
+                  counts=Counts())  # fmt: skip
+    folder = write_files({"seed.txt": seed, "again.txt": seed, "other.txt": OTHER.read_bytes()})
+    deliveries = FolderInput(str(folder), output=output).poll()
+    with test_pipeline() as p:
+        stories, _, duplicates = (
+            p
+            | beam.Create(deliveries)
+            | IngestStories(
+                settings=settings, book=book, format_name="auto", known=KnownStories(output, 1)
+            )
+        )
+        known_id = known_key.split("\x1f")[0]
+        names = duplicates | beam.Map(lambda d: (Path(d.source.uri).name, d.id == known_id))
+        assert_that(names, equal_to([("again.txt", True), ("seed.txt", True)]), "Duplicates")
+        assert_that(stories | beam.Map(lambda s: Path(s.source.uri).name), equal_to(["other.txt"]))

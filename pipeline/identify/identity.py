@@ -7,8 +7,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import datetime
 
-from pipeline.records import Story
+from pipeline.records import Duplicate, Story
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -36,7 +37,12 @@ def identify(story: Story) -> Story:
 
 def duplicate_key(story: Story) -> str:
     """Stories with equal keys are the same delivery of the same story."""
-    return f"{story.id}\x1f{story.version or ''}\x1f{story.content_sha256}"
+    return identity_key(story.id, story.version, story.content_sha256)
+
+
+def identity_key(story_id: str, version: str | None, content_sha256: str) -> str:
+    """The duplicate key from its parts, as a story record holds them."""
+    return f"{story_id}\x1f{version or ''}\x1f{content_sha256}"
 
 
 def merge_duplicates(stories: Iterable[Story]) -> Story:
@@ -44,3 +50,18 @@ def merge_duplicates(stories: Iterable[Story]) -> Story:
     first, *others = sorted(stories, key=lambda story: (story.source.uri, story.source.index))
     others_sources = tuple(story.source for story in others)
     return replace(first, duplicate_sources=first.duplicate_sources + others_sources)
+
+
+def repeats(story: Story, *, detected_at: datetime) -> list[Duplicate]:
+    """A ``Duplicate`` for each input that carried ``story`` (its own and its duplicates'
+    sources), when the same story is already in the output."""
+    return [
+        Duplicate(
+            source=source,
+            id=story.id,
+            version=story.version,
+            content_sha256=story.content_sha256,
+            detected_at=detected_at,
+        )
+        for source in (story.source, *story.duplicate_sources)
+    ]

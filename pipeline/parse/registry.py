@@ -22,6 +22,7 @@ from pipeline.parse import (
     reuters21578,
     text,
 )
+from pipeline.errors import ParseError, Reason
 from pipeline.records import ItemFailure, RawItem, Story
 
 AUTO = "auto"
@@ -66,6 +67,15 @@ def detect_format(raw: bytes) -> Format:
 
 
 def parse_item(item: RawItem, *, format_name: str) -> Iterator[Story | ItemFailure]:
-    """Parses ``item`` with the named format's parser, or the sniffed one for ``auto``."""
-    fmt = detect_format(item.raw) if format_name == AUTO else FORMATS[format_name]
+    """Parses ``item`` with the named format's parser, or the sniffed one for ``auto``.
+
+    A format its sender named (a Pub/Sub message's ``format`` attribute, in
+    ``item.source.format``) goes before ``format_name``.
+    """
+    name = item.source.format or format_name
+    if name != AUTO and name not in FORMATS:
+        raise ParseError(
+            Reason.UNKNOWN_FORMAT, f"format {name!r} is not one of {', '.join(FORMAT_CHOICES)}"
+        )
+    fmt = detect_format(item.raw) if name == AUTO else FORMATS[name]
     return fmt.parse(item)

@@ -1,40 +1,35 @@
-"""Read stage as a Beam transform: patterns in, ``RawItem``s and dead letters out."""
+"""Read stage as a Beam transform: ``Delivery``s in, ``RawItem``s and dead letters out."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
 
 import apache_beam as beam
-from apache_beam.io import fileio
 
-from pipeline.read.unpack import load_file, trace_file, unpack
+from pipeline.read.unpack import load, trace_delivery, unpack
 from pipeline.stage import CountAs, RunStep, StageOutputs
 
 
 class ReadItems(beam.PTransform):
-    """Matches ``patterns`` and reads every file they match into a ``RawItem``.
+    """Reads each delivery (a file on any Beam filesystem, or a message's bytes) into a
+    ``RawItem``.
 
     Args:
-        patterns: paths or globs (``**`` recurses) on any Beam filesystem.
         max_item_bytes: larger items (after decompression) are dead-lettered as too_large.
     """
 
-    def __init__(self, patterns: Sequence[str], *, max_item_bytes: int) -> None:
+    def __init__(self, *, max_item_bytes: int) -> None:
         super().__init__()
-        self._patterns = list(patterns)
         self._max_item_bytes = max_item_bytes
 
-    def expand(self, pbegin: beam.pvalue.PBegin) -> StageOutputs:
+    def expand(self, deliveries: beam.PCollection) -> StageOutputs:
         files = (
-            pbegin
-            | "Patterns" >> beam.Create(self._patterns)
-            | "Match" >> fileio.MatchAll()
+            deliveries
             | "CountFiles" >> CountAs("files")
-            # Matching runs on one worker; spread the reading over all of them.
+            # A source lists on one worker; spread the reading over all of them.
             | "Spread" >> beam.Reshuffle()
         )
-        loaded = files | "Load" >> RunStep("read", load_file, trace=trace_file)
+        loaded = files | "Load" >> RunStep("read", load, trace=trace_delivery)
         unpacked = loaded.items | "Unpack" >> RunStep(
             "read", functools.partial(unpack, max_bytes=self._max_item_bytes)
         )

@@ -1,4 +1,4 @@
-"""Pure read-stage steps: load a file's bytes, decompress gzip, enforce the size limit."""
+"""Pure read-stage steps: load a delivery's bytes, decompress gzip, enforce the size limit."""
 
 from __future__ import annotations
 
@@ -7,30 +7,36 @@ import io
 import zlib
 from collections.abc import Iterator
 
-from apache_beam.io.filesystem import CompressionTypes, FileMetadata
+from dataclasses import replace
+
+from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from pipeline.errors import Reason, ReadError
-from pipeline.records import RawItem, Source
+from pipeline.records import Delivery, RawItem, Source
 
 GZIP_MAGIC = b"\x1f\x8b"
 
 
-def load_file(metadata: FileMetadata) -> Iterator[RawItem]:
-    """Reads a matched file's bytes exactly as stored (any compression is undone by ``unpack``)."""
-    try:
-        with FileSystems.open(
-            metadata.path, compression_type=CompressionTypes.UNCOMPRESSED
-        ) as handle:
-            raw = handle.read()
-    except OSError as error:
-        raise ReadError(Reason.UNREADABLE, f"cannot read {metadata.path}: {error}") from error
-    yield RawItem.of(metadata.path, raw)
+def load(delivery: Delivery) -> Iterator[RawItem]:
+    """A delivery's bytes: the message's own, or the file's exactly as stored (any
+    compression is undone by ``unpack``), with the format its sender named, if any."""
+    raw = delivery.data
+    if raw is None:
+        try:
+            with FileSystems.open(
+                delivery.uri, compression_type=CompressionTypes.UNCOMPRESSED
+            ) as handle:
+                raw = handle.read()
+        except OSError as error:
+            raise ReadError(Reason.UNREADABLE, f"cannot read {delivery.uri}: {error}") from error
+    item = RawItem.of(delivery.uri, raw)
+    yield replace(item, source=replace(item.source, format=delivery.format))
 
 
-def trace_file(metadata: FileMetadata) -> tuple[Source, bytes]:
+def trace_delivery(delivery: Delivery) -> tuple[Source, bytes]:
     """A file that could not be read has no bytes to keep; its path says where it is."""
-    return RawItem.of(metadata.path, b"").source, b""
+    return RawItem.of(delivery.uri, b"").source, b""
 
 
 def unpack(item: RawItem, *, max_bytes: int) -> Iterator[RawItem]:
@@ -44,7 +50,8 @@ def unpack(item: RawItem, *, max_bytes: int) -> Iterator[RawItem]:
     raw = item.raw
     if raw.startswith(GZIP_MAGIC):
         raw = _gunzip(raw, max_bytes)
-        item = RawItem.of(item.source.uri, raw, compression="gzip")
+        unpacked = RawItem.of(item.source.uri, raw, compression="gzip")
+        item = replace(unpacked, source=replace(unpacked.source, format=item.source.format))
     if len(raw) > max_bytes:
         raise ReadError(
             Reason.TOO_LARGE,

@@ -16,10 +16,11 @@ from typing import IO, Any
 import fastavro
 from apache_beam.io import fileio
 
-from pipeline.records import DeadLetter, Source, Story
+from pipeline.records import DeadLetter, Duplicate, Source, Story
 
 STORY_SCHEMA = "wire_story"
 DEAD_LETTER_SCHEMA = "dead_letter"
+DUPLICATE_SCHEMA = "duplicate"
 CODEC = "deflate"
 
 
@@ -87,6 +88,11 @@ def story_record(story: Story, *, ingested_at: datetime) -> dict[str, Any]:
 def dead_letter_record(letter: DeadLetter) -> dict[str, Any]:
     """The ``DeadLetter`` record."""
     return dataclasses.asdict(letter)
+
+
+def duplicate_record(duplicate: Duplicate) -> dict[str, Any]:
+    """The ``Duplicate`` record."""
+    return dataclasses.asdict(duplicate)
 
 
 class AvroFileSink(fileio.FileSink):

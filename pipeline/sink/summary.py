@@ -1,15 +1,15 @@
 """The run summary: what came in, what went out, and whether every item is accounted for.
 
-Items read and duplicates dropped come from the pipeline's counters; stories written and dead
-letters come from counting the records in the files the run left on disk, so the summary
-reports what a reader will find, and ``read = written + dead-lettered + duplicates`` checks
-that nothing was lost on the way.
+Items read and duplicates merged come from the pipeline's counters; stories written, dead
+letters and duplicate records come from counting the records in the files a batch wrote, so
+the summary reports what a reader will find, and ``read = written + dead-lettered +
+duplicates`` checks that nothing was lost on the way. ``summary.json`` holds the counts of
+the run (or of the watcher since it started) and the totals of everything in the output.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -17,7 +17,9 @@ from dataclasses import asdict, dataclass
 import fastavro
 from apache_beam.io.filesystems import FileSystems
 
-from pipeline.sink.transforms import SUFFIX
+from pipeline.identify.identity import identity_key
+from pipeline.sink.avro import STORY_SCHEMA, load_schema
+from pipeline.sink.ledger import Counts, write_atomically
 
 SUMMARY_FILE = "summary.json"
 
@@ -29,27 +31,32 @@ class RunSummary:
     finished_at: str
     inputs: list[str]
     output: str
-    files: int  # input files matched
-    read: int  # input items (a multi-story file counts each story)
-    written: int  # story records in the output files
-    dead_lettered: int  # dead-letter records in the output files
-    duplicates: int  # exact duplicates merged into another story's duplicate_sources
-    dead_letters_by_reason: dict[str, int]  # "stage/reason" -> count
-    story_files: list[str]
+    counts: Counts  # this run's (or this watcher's, since it started)
+    totals: Counts  # everything committed to the output, by every run
+    story_files: list[str]  # the files this run wrote
     dead_letter_files: list[str]
+    duplicate_files: list[str]
 
     @property
     def balanced(self) -> bool:
-        return self.read == self.written + self.dead_lettered + self.duplicates
+        return self.counts.balanced and self.totals.balanced
 
     def to_json(self) -> str:
-        return json.dumps({**asdict(self), "balanced": self.balanced}, indent=2) + "\n"
-
-
-def run_files(output: str, folder: str, run_id: str) -> list[str]:
-    """The Avro files one run wrote into ``output/folder``."""
-    pattern = FileSystems.join(output, folder, f"{folder}-{run_id}*{SUFFIX}")
-    return sorted(meta.path for meta in FileSystems.match([pattern])[0].metadata_list)
+        data = asdict(self)
+        run_counts = data.pop("counts")
+        totals = data.pop("totals")
+        return (
+            json.dumps(
+                {
+                    **data,
+                    **run_counts,
+                    "balanced": self.balanced,
+                    "totals": {**totals, "balanced": self.totals.balanced},
+                },
+                indent=2,
+            )
+            + "\n"
+        )
 
 
 def count_records(paths: Iterable[str]) -> int:
@@ -59,6 +66,22 @@ def count_records(paths: Iterable[str]) -> int:
         with FileSystems.open(path) as handle:
             total += sum(block.num_records for block in fastavro.block_reader(handle))
     return total
+
+
+def story_keys(paths: Iterable[str]) -> list[str]:
+    """The duplicate key of every story in ``paths``, reading only the fields it is made of."""
+    schema = load_schema(STORY_SCHEMA)
+    wanted = [field for field in schema["fields"] if field["name"] in _KEY_FIELDS]
+    projection = {**schema, "fields": wanted}
+    keys = []
+    for path in paths:
+        with FileSystems.open(path) as handle:
+            for record in fastavro.reader(handle, reader_schema=projection):
+                keys.append(identity_key(record["id"], record["version"], record["content_sha256"]))
+    return keys
+
+
+_KEY_FIELDS = ("id", "version", "content_sha256")
 
 
 def dead_letter_reasons(paths: Iterable[str]) -> dict[str, int]:
@@ -71,14 +94,7 @@ def dead_letter_reasons(paths: Iterable[str]) -> dict[str, int]:
 
 
 def write_summary(output: str, summary: RunSummary) -> str:
-    """Writes ``summary.json`` beside the outputs, complete or not at all.
-
-    Written under a temporary name and renamed over the old one: an atomic replace on local
-    disks, and an object overwrite on cloud storage.
-    """
+    """Writes ``summary.json`` beside the outputs, complete or not at all."""
     final = FileSystems.join(output, SUMMARY_FILE)
-    temporary = FileSystems.join(output, f".{SUMMARY_FILE}.{uuid.uuid4().hex}")
-    with FileSystems.create(temporary) as handle:
-        handle.write(summary.to_json().encode("utf-8"))
-    FileSystems.rename([temporary], [final])
+    write_atomically(final, summary.to_json())
     return final

@@ -1,10 +1,11 @@
-"""Write stage as Beam transforms: records to Avro files, atomically.
+"""Write stage as Beam transforms: records to Avro files, in a batch's staging folder.
 
-``fileio.WriteToFiles`` writes each file in a temporary folder and renames it into place
-once complete, so a reader or a warehouse load of ``stories/*.avro`` never sees a half-written
-file, even after a crash. The temporary folder is outside ``stories/`` and ``dead_letter/`` so
-that a recursive load does not pick up temporary files either. Unlike ``WriteToAvro``, the
-same writer also works on windowed, unbounded input.
+A batch writes under ``OUTPUT/.tmp/<batch>/`` (``stories/``, ``dead_letter/``,
+``duplicates/``), and the ledger (``pipeline.sink.ledger``) commits the files and moves them
+into place once they are all complete, so a reader or a warehouse load of ``stories/*.avro``
+never sees a half-written file, even after a crash. The staging folder starts with ``.``, so
+a recursive load does not pick up its files either. ``fileio.WriteToFiles``, unlike
+``WriteToAvro``, also works on windowed, unbounded input.
 """
 
 from __future__ import annotations
@@ -21,36 +22,40 @@ from apache_beam.options.value_provider import StaticValueProvider
 
 from pipeline.sink.avro import (
     DEAD_LETTER_SCHEMA,
+    DUPLICATE_SCHEMA,
     STORY_SCHEMA,
     AvroFileSink,
     dead_letter_record,
+    duplicate_record,
     story_record,
 )
 
 STORIES_DIR = "stories"
 DEAD_LETTER_DIR = "dead_letter"
-TEMP_DIR = ".tmp"
+DUPLICATES_DIR = "duplicates"
+OUTPUT_DIRS = (STORIES_DIR, DEAD_LETTER_DIR, DUPLICATES_DIR)
+WRITING_DIR = ".writing"  # fileio's own temporary files, inside the staging folder
 SUFFIX = ".avro"
 
 
 class WriteAvro(beam.PTransform):
-    """Writes ``to_record(item)`` for each item to ``<output>/<folder>/<folder>-<run_id>-*.avro``.
+    """Writes ``to_record(item)`` for each item to ``<staging>/<folder>/<folder>-<batch>-*.avro``.
 
-    The run id in file names keeps every file traceable to the run (and summary) that wrote it.
+    The batch id in file names keeps every file traceable to the run (and commit) that wrote it.
     """
 
     def __init__(
         self,
-        output: str,
+        staging: str,
         folder: str,
         schema_name: str,
         to_record: Callable[[Any], dict[str, Any]],
-        run_id: str,
+        batch_id: str,
     ) -> None:
         super().__init__()
-        self._path = FileSystems.join(output, folder)
-        self._temp = StaticValueProvider(str, FileSystems.join(output, TEMP_DIR, run_id, folder))
-        self._naming = fileio.default_file_naming(f"{folder}-{run_id}", SUFFIX)
+        self._path = FileSystems.join(staging, folder)
+        self._temp = StaticValueProvider(str, FileSystems.join(staging, WRITING_DIR, folder))
+        self._naming = fileio.default_file_naming(f"{folder}-{batch_id}", SUFFIX)
         self._schema_name = schema_name
         self._to_record = to_record
 
@@ -69,10 +74,14 @@ class WriteAvro(beam.PTransform):
         )
 
 
-def write_stories(output: str, run_id: str, ingested_at: datetime) -> WriteAvro:
+def write_stories(staging: str, batch_id: str, ingested_at: datetime) -> WriteAvro:
     to_record = functools.partial(story_record, ingested_at=ingested_at)
-    return WriteAvro(output, STORIES_DIR, STORY_SCHEMA, to_record, run_id)
+    return WriteAvro(staging, STORIES_DIR, STORY_SCHEMA, to_record, batch_id)
 
 
-def write_dead_letters(output: str, run_id: str) -> WriteAvro:
-    return WriteAvro(output, DEAD_LETTER_DIR, DEAD_LETTER_SCHEMA, dead_letter_record, run_id)
+def write_dead_letters(staging: str, batch_id: str) -> WriteAvro:
+    return WriteAvro(staging, DEAD_LETTER_DIR, DEAD_LETTER_SCHEMA, dead_letter_record, batch_id)
+
+
+def write_duplicates(staging: str, batch_id: str) -> WriteAvro:
+    return WriteAvro(staging, DUPLICATES_DIR, DUPLICATE_SCHEMA, duplicate_record, batch_id)

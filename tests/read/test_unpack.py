@@ -6,11 +6,9 @@ import gzip
 from pathlib import Path
 
 import pytest
-from apache_beam.io.filesystems import FileSystems
-
 from pipeline.errors import Reason, ReadError
-from pipeline.read.unpack import load_file, trace_file, unpack
-from pipeline.records import RawItem
+from pipeline.read.unpack import load, trace_delivery, unpack
+from pipeline.records import Delivery, RawItem
 
 STORY = b"Headline\n\nBody paragraph.\n"
 
@@ -66,20 +64,27 @@ def test_unpack_stops_a_gzip_bomb_at_the_limit() -> None:
     assert "1,000,000" in failure.value.message
 
 
-def test_load_file_keeps_the_bytes_as_stored(tmp_path: Path) -> None:
+def test_load_keeps_a_files_bytes_as_stored(tmp_path: Path) -> None:
     path = tmp_path / "story.txt.gz"
     path.write_bytes(gzip.compress(STORY))
-    (metadata,) = FileSystems.match([str(path)])[0].metadata_list
-    (item,) = load_file(metadata)
+    (item,) = load(Delivery(str(path), key="k"))
     assert item.raw == path.read_bytes()
     assert item.source.uri == str(path)
+    assert item.source.format is None
 
 
-def test_load_file_turns_an_unreadable_path_into_a_read_error(tmp_path: Path) -> None:
-    (metadata,) = FileSystems.match([str(tmp_path)])[0].metadata_list  # a folder
+def test_load_takes_a_messages_bytes_and_named_format_through_gzip() -> None:
+    delivery = Delivery("pubsub://sub#1", key="k", data=gzip.compress(STORY), format="text")
+    (item,) = unpack(next(load(delivery)), max_bytes=1_000)
+    assert (item.raw, item.source.uri, item.source.format) == (STORY, "pubsub://sub#1", "text")
+    assert item.source.compression == "gzip"
+
+
+def test_load_turns_an_unreadable_path_into_a_read_error(tmp_path: Path) -> None:
+    delivery = Delivery(str(tmp_path), key="k")  # a folder
     with pytest.raises(ReadError) as failure:
-        list(load_file(metadata))
+        list(load(delivery))
     assert failure.value.reason is Reason.UNREADABLE
     assert str(tmp_path) in failure.value.message
-    source, raw = trace_file(metadata)
+    source, raw = trace_delivery(delivery)
     assert (source.uri, raw) == (str(tmp_path), b"")

@@ -28,6 +28,7 @@ from pipeline.records import (
 )
 from pipeline.sink.avro import (
     DEAD_LETTER_SCHEMA,
+    DUPLICATE_SCHEMA,
     STORY_SCHEMA,
     AvroFileSink,
     dead_letter_record,
@@ -37,7 +38,7 @@ from pipeline.sink.avro import (
 from tests.conftest import CASES, REPO
 
 GOLDEN = CASES / "schemas"
-SCHEMAS = (STORY_SCHEMA, DEAD_LETTER_SCHEMA)
+SCHEMAS = (STORY_SCHEMA, DEAD_LETTER_SCHEMA, DUPLICATE_SCHEMA)
 NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
 
 
