@@ -8,7 +8,8 @@ are acknowledged at once.
 
 Messages are pulled synchronously and acknowledged only after their items are committed to
 the output, so a crash means redelivery, never loss; a redelivered message is known to the
-ledger by its id and is not read twice. While a batch runs, the messages' acknowledgement
+ledger by its id and is not read twice. Messages pulled and not committed when the watcher
+stops are handed back at once. While a batch runs, the messages' acknowledgement
 deadline is extended to ``ACK_DEADLINE_SECONDS``. Against the emulator, set
 ``PUBSUB_EMULATOR_HOST``; the client library reads it.
 """
@@ -109,4 +110,15 @@ class PubSubInput:
             )
 
     def close(self) -> None:
+        """Hands back the messages pulled and not committed (a stop between polls), so that
+        Pub/Sub delivers them again at once instead of after their deadline."""
+        outstanding = list(self._ack_ids.values())
+        for start in range(0, len(outstanding), MAX_MESSAGES):
+            self._client.modify_ack_deadline(
+                request={
+                    "subscription": self._subscription,
+                    "ack_ids": outstanding[start : start + MAX_MESSAGES],
+                    "ack_deadline_seconds": 0,
+                }
+            )
         self._client.close()
