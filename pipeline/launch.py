@@ -81,7 +81,9 @@ def launch(
     ledger = prepare_output(output, overwrite=overwrite, resume=resume)
     new = unique_new(deliveries, ledger)
     commits = [run_batch(session, ledger, new)] if new else []
-    summary = summarise(started_at, inputs, ledger, commits)
+    counts = commits[0].counts if commits else Counts()
+    run_id = commits[0].batch_id if commits else f"{started_at:%Y%m%dT%H%M%SZ}-nothing-new"
+    summary = summarise(run_id, started_at, inputs, ledger, counts, commits)
     summaries.write_summary(output, summary)
     return summary
 
@@ -161,18 +163,21 @@ def run_batch(session: Session, ledger: Ledger, deliveries: Sequence[Delivery]) 
 
 
 def summarise(
-    started_at: datetime, inputs: Sequence[str], ledger: Ledger, commits: Sequence[Commit]
+    run_id: str,
+    started_at: datetime,
+    inputs: Sequence[str],
+    ledger: Ledger,
+    counts: Counts,
+    commits: Sequence[Commit],
 ) -> summaries.RunSummary:
-    """The summary of ``commits`` (one run's, or a watcher's so far) and the output's totals."""
-    counts = Counts()
-    for commit in commits:
-        counts.add(commit.counts)
-    files = {folder: [] for folder in OUTPUT_DIRS}  # type: dict[str, list[str]]
+    """A run's (or a watcher's) ``counts``, the output's totals and the files ``commits`` wrote
+    (a run's one commit; a watcher's latest)."""
+    files: dict[str, list[str]] = {folder: [] for folder in OUTPUT_DIRS}
     for commit in commits:
         for final in commit.files:
             files[final.split("/", 1)[0]].append(FileSystems.join(ledger.output, final))
     return summaries.RunSummary(
-        run_id=commits[0].batch_id if len(commits) == 1 else f"{started_at:%Y%m%dT%H%M%SZ}",
+        run_id=run_id,
         started_at=started_at.isoformat(),
         finished_at=datetime.now(UTC).isoformat(),
         inputs=list(inputs),

@@ -29,7 +29,7 @@ from pipeline.inputs import Input
 from pipeline.launch import Session, run_batch, summarise, unique_new
 from pipeline.records import Delivery
 from pipeline.sink import summary as summaries
-from pipeline.sink.ledger import Commit, Ledger
+from pipeline.sink.ledger import Commit, Counts, Ledger
 
 _LOG = logging.getLogger(__name__)
 
@@ -58,7 +58,10 @@ class Watcher:
         self._idle_exit = idle_exit
         self._on_commit = on_commit
         self._stopping = threading.Event()
-        self._commits: list[Commit] = []
+        self._counts = Counts()  # since this watcher started
+        self._latest: list[Commit] = []
+        self._started_at = datetime.now(UTC)
+        self._run_id = f"watch-{self._started_at:%Y%m%dT%H%M%SZ}"
         self._pending: list[Delivery] = []  # found, but over the last batch's limit
 
     def stop(self) -> None:
@@ -66,21 +69,17 @@ class Watcher:
         self._stopping.set()
 
     def run(self) -> summaries.RunSummary:
-        started_at = datetime.now(UTC)
-        inputs = [source.spec for source in self._sources]
         last_new = time.monotonic()
         while not self._stopping.is_set():
             batch = self._gather()
             if batch:
-                self._commit(batch, started_at, inputs)
+                self._commit(batch)
                 last_new = time.monotonic()
             elif self._idle_exit is not None and time.monotonic() - last_new >= self._idle_exit:
                 break
             else:
                 self._stopping.wait(self._settings.poll_seconds)
-        summary = summarise(started_at, inputs, self._ledger, self._commits)
-        summaries.write_summary(self._ledger.output, summary)
-        return summary
+        return self._write_summary()
 
     def _gather(self) -> list[Delivery]:
         """What is new now and, once something is, what comes in the next linger_seconds."""
@@ -110,12 +109,19 @@ class Watcher:
             found.extend(polled)
         return unique_new(found, self._ledger)
 
-    def _commit(self, batch: list[Delivery], started_at: datetime, inputs: list[str]) -> None:
+    def _commit(self, batch: list[Delivery]) -> None:
         commit = run_batch(self._session, self._ledger, batch)
-        keys = set(commit.deliveries)
         for source in self._sources:
-            source.ack([delivery for delivery in batch if delivery.key in keys])
-        self._commits.append(commit)
-        summary = summarise(started_at, inputs, self._ledger, self._commits)
-        summaries.write_summary(self._ledger.output, summary)
+            source.ack(batch)  # each source acknowledges its own
+        self._counts.add(commit.counts)
+        self._latest = [commit]
+        self._write_summary()
         self._on_commit(commit)
+
+    def _write_summary(self) -> summaries.RunSummary:
+        inputs = [source.spec for source in self._sources]
+        summary = summarise(
+            self._run_id, self._started_at, inputs, self._ledger, self._counts, self._latest
+        )
+        summaries.write_summary(self._ledger.output, summary)
+        return summary

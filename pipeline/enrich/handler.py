@@ -52,6 +52,17 @@ def load_pipeline(settings: EnrichSettings) -> Language:
     return nlp
 
 
+@functools.lru_cache(maxsize=2)
+def shared_pipeline(settings: EnrichSettings) -> Language:
+    """``load_pipeline``, once per process and settings.
+
+    RunInference shares a model between the threads of one pipeline, but a new pipeline
+    loads it again: the watcher runs one pipeline a batch, and would spend half a second of
+    each loading the same model.
+    """
+    return load_pipeline(settings)
+
+
 def check_model(settings: EnrichSettings) -> str:
     """Fails fast, without loading weights, when the model or a component name is wrong;
     returns the model's language ("en")."""
@@ -105,7 +116,7 @@ class SpacyModelHandler(ModelHandler[Story, PredictionResult, Language]):
         self._language = check_model(settings)
 
     def load_model(self) -> Language:
-        return load_pipeline(self._settings)
+        return shared_pipeline(self._settings)
 
     def run_inference(
         self,

@@ -27,7 +27,9 @@ SCHEME = "pubsub"
 FINALIZE = "OBJECT_FINALIZE"
 ACK_DEADLINE_SECONDS = 120
 MAX_MESSAGES = 500
-PULL_TIMEOUT_SECONDS = 5.0
+# How long a pull waits for messages when there are none: short, since the watcher polls
+# again during a batch's linger and between batches.
+PULL_TIMEOUT_SECONDS = 1.0
 _SUBSCRIPTION = re.compile(r"pubsub://(projects/[^/]+/subscriptions/[^/]+)")
 
 

@@ -119,14 +119,12 @@ class LedgerState:
     deliveries: set[str] = field(default_factory=set)
     story_keys: set[str] = field(default_factory=set)
     totals: Counts = field(default_factory=Counts)
-    files: list[str] = field(default_factory=list)  # final paths, relative, in commit order
 
     def fold(self, commit: Commit) -> None:
         self.seq = commit.seq
         self.deliveries.update(commit.deliveries)
         self.story_keys.update(commit.story_keys)
         self.totals.add(commit.counts)
-        self.files.extend(sorted(commit.files))
 
     def to_json(self) -> str:
         return json.dumps(
@@ -135,7 +133,6 @@ class LedgerState:
                 "deliveries": sorted(self.deliveries),
                 "story_keys": sorted(self.story_keys),
                 "totals": asdict(self.totals),
-                "files": self.files,
             },
             separators=(",", ":"),
         )
@@ -148,7 +145,6 @@ class LedgerState:
             deliveries=set(data["deliveries"]),
             story_keys=set(data["story_keys"]),
             totals=Counts.from_json(data["totals"]),
-            files=list(data["files"]),
         )
 
 
