@@ -77,7 +77,7 @@ def launch(
     """
     started_at = datetime.now(UTC)
     session = prepare(config, format_name, output, beam_args, known_flags)
-    deliveries = list_inputs(inputs, output)
+    deliveries = list_inputs(inputs, output, allow_empty=resume)
     ledger = prepare_output(output, overwrite=overwrite, resume=resume)
     new = unique_new(deliveries, ledger)
     commits = [run_batch(session, ledger, new)] if new else []
@@ -280,8 +280,9 @@ def _first_stray(args: Sequence[str]) -> str | None:
     return None
 
 
-def list_inputs(inputs: Sequence[str], output: str) -> list[Delivery]:
-    """Every file the inputs name now; each input must name at least one.
+def list_inputs(inputs: Sequence[str], output: str, *, allow_empty: bool = False) -> list[Delivery]:
+    """Every file the inputs name now; each must name at least one, unless ``allow_empty``
+    (a scheduled ``--resume`` run over a drop folder that may be empty).
 
     Raises:
         ConfigError: an input matches nothing, cannot be listed or is not a file input.
@@ -295,7 +296,7 @@ def list_inputs(inputs: Sequence[str], output: str) -> list[Delivery]:
             found = source.poll()
         except SourceError as error:
             raise ConfigError(str(error)) from error
-        if not found:
+        if not found and not allow_empty:
             raise ConfigError(f"--input {given}: no file matches")
         deliveries.extend(found)
     return deliveries

@@ -237,7 +237,7 @@ def test_help_documents_every_option() -> None:
         (["run", "--input", "SEED", "--output", "SEED"], "cannot write there"),
         (["run", "--input", "SEED", "--output", "OUT", "--config", "BAD"], "enrich.modle"),
         (["run", "--input", "SEED", "--output", "OUT", "--runner", "Nope"], "Nope"),
-        (["run", "--input", "gs://bucket/in/*", "--output", "OUT"], "apache-beam[gcp]"),
+        (["run", "--input", "hdfs://host/in/*", "--output", "OUT"], "hadoop beam extra"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
     ],
 )
@@ -368,6 +368,9 @@ def test_story_in_another_language_is_kept_but_not_annotated(tmp_path: Path) -> 
 def test_resume_ingests_only_what_the_output_does_not_hold(tmp_path: Path) -> None:
     inputs, output = tmp_path / "in", tmp_path / "out"
     inputs.mkdir()
+    empty = wire_ingest("run", "--input", str(inputs), "--output", str(output), "--resume")
+    assert empty.returncode == 0, empty.stderr  # a drop folder with nothing in it yet
+    assert "read 0 items from 0 files" in empty.stdout
     (inputs / "seed.txt").write_bytes(SEED.read_bytes())
     first = wire_ingest("run", "--input", str(inputs), "--output", str(output), "--resume")
     assert first.returncode == 0, first.stderr  # no output yet: --resume starts it

@@ -66,6 +66,8 @@ class FolderInput:
             FileSystems.get_filesystem(self.pattern)
         except ValueError as error:  # no filesystem for this scheme
             raise ConfigError(f"--input {spec}: {error}") from error
+        except BeamIOError as error:  # one whose library is missing (hdfs://)
+            raise ConfigError(f"--input {spec}: {first_cause(error)}") from error
 
     def poll(self) -> list[Delivery]:
         try:

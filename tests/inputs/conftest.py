@@ -1,4 +1,5 @@
-"""Google's Pub/Sub emulator on loopback, started once for the tests that need it."""
+"""Google's Pub/Sub emulator and a Cloud Storage emulator on loopback, started once for the
+tests that need them."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -44,25 +48,80 @@ def pubsub_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
     port = free_port()
     data = tmp_path_factory.mktemp("pubsub-emulator")
-    log = (data / "emulator.log").open("w")
-    process = subprocess.Popen(
-        [str(binary), "--host=127.0.0.1", f"--port={port}", f"--data-dir={data}"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + STARTUP_SECONDS
+    log_path = data / "emulator.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(binary), "--host=127.0.0.1", f"--port={port}", f"--data-dir={data}"],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
     try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the emulator exited: {(data / 'emulator.log').read_text()}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("the Pub/Sub emulator did not start")
-                time.sleep(0.2)
+        wait_for_port(process, port, log_path)
         yield f"127.0.0.1:{port}"
     finally:
         os.killpg(process.pid, 15)
         process.wait(timeout=30)
-        log.close()
+
+
+@pytest.fixture(scope="session")
+def gcs_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``http://host:port`` of a Cloud Storage emulator (gcp-storage-emulator, a dev
+    dependency) holding the bucket ``feeds``."""
+    binary = Path(sys.executable).with_name("gcp-storage-emulator")
+    if not binary.exists():
+        pytest.skip("needs gcp-storage-emulator (installed with the dev extra)")
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("gcs-emulator") / "emulator.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(binary), "start", "--host=127.0.0.1", f"--port={port}", "--in-memory",
+             "--default-bucket=feeds"],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+        wait_for_port(process, port, log_path)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(process.pid, 15)
+        process.wait(timeout=30)
+
+
+def wait_for_port(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"the emulator exited: {log.read_text()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                pytest.fail(f"the emulator did not start on port {port}: {log.read_text()}")
+            time.sleep(0.2)
+
+
+PROJECT = "wire-ingest-test"
+
+
+@dataclass
+class Subscription:
+    publisher: object
+    topic: str
+    spec: str
+
+    def publish(self, data: bytes, **attributes: str) -> str:
+        return self.publisher.publish(self.topic, data, **attributes).result(timeout=30)
+
+
+@pytest.fixture
+def subscription(pubsub_emulator: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Subscription]:
+    monkeypatch.setenv("PUBSUB_EMULATOR_HOST", pubsub_emulator)
+    from google.cloud import pubsub_v1
+
+    publisher = pubsub_v1.PublisherClient()
+    subscriber = pubsub_v1.SubscriberClient()
+    name = uuid.uuid4().hex[:12]
+    topic = publisher.create_topic(name=f"projects/{PROJECT}/topics/t-{name}").name
+    path = f"projects/{PROJECT}/subscriptions/s-{name}"
+    subscriber.create_subscription(name=path, topic=topic, ack_deadline_seconds=10)
+    yield Subscription(publisher, topic, f"pubsub://{path}")
+    subscriber.close()

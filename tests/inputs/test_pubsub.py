@@ -4,9 +4,6 @@ acknowledgement only after the commit, and a redelivered message not read twice.
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,34 +12,8 @@ from pipeline.inputs import PubSubInput, open_input
 from pipeline.launch import prepare, prepare_output, run_batch
 from pipeline.records import Delivery
 from tests.conftest import SAMPLES, SEED
+from tests.inputs.conftest import Subscription
 from tests.test_watch import Watch, records, wait_for
-
-PROJECT = "wire-ingest-test"
-
-
-@dataclass
-class Subscription:
-    publisher: object
-    topic: str
-    spec: str
-
-    def publish(self, data: bytes, **attributes: str) -> str:
-        return self.publisher.publish(self.topic, data, **attributes).result(timeout=30)
-
-
-@pytest.fixture
-def subscription(pubsub_emulator: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Subscription]:
-    monkeypatch.setenv("PUBSUB_EMULATOR_HOST", pubsub_emulator)
-    from google.cloud import pubsub_v1
-
-    publisher = pubsub_v1.PublisherClient()
-    subscriber = pubsub_v1.SubscriberClient()
-    name = uuid.uuid4().hex[:12]
-    topic = publisher.create_topic(name=f"projects/{PROJECT}/topics/t-{name}").name
-    path = f"projects/{PROJECT}/subscriptions/s-{name}"
-    subscriber.create_subscription(name=path, topic=topic, ack_deadline_seconds=10)
-    yield Subscription(publisher, topic, f"pubsub://{path}")
-    subscriber.close()
 
 
 def poll_until(source: PubSubInput, count: int, seconds: float = 30) -> list[Delivery]:
