@@ -15,7 +15,17 @@ Beam's local FnApiRunner; on two cores::
     wire-ingest run --input ... --output ... \\
         --direct_running_mode=multi_processing --direct_num_workers=2
 
-``python -m pipeline run ...`` is the same command. Exit codes: 0 when every item read is
+Into an output that earlier runs wrote, ``--resume`` adds only what it does not hold yet::
+
+    wire-ingest run --input feeds/ --output out/feeds --resume
+
+Watch folders, buckets or Pub/Sub and ingest what lands, until SIGINT or SIGTERM; the same
+command again carries on where it stopped::
+
+    wire-ingest watch --input feeds/ --input pubsub://projects/P/subscriptions/S \
+        --output out/feeds
+
+``python -m pipeline ...`` is the same command. Exit codes: 0 when every item read is
 accounted for (written, dead-lettered or a counted duplicate), 2 for a bad command line or
 configuration (one line on stderr, nothing run), 1 for anything else, which is a bug.
 """
@@ -171,27 +181,27 @@ def run(argv: Sequence[str] | None = None) -> RunSummary:
 
 
 def _watch(args: argparse.Namespace, beam_args: list[str]) -> RunSummary:
-    """Starts the watcher; SIGINT and SIGTERM stop it after the batch in flight."""
-    from pipeline.inputs import open_input
-    from pipeline.launch import prepare, prepare_output
-    from pipeline.watch import Watcher
+    """Runs the watcher; SIGINT and SIGTERM stop it after the batch in flight."""
+    from pipeline.watch import open_watcher
 
-    session = prepare(args.config, args.format, args.output, beam_args, args.own_flags)
-    sources = [open_input(spec, output=args.output) for spec in args.input]
-    ledger = prepare_output(args.output, overwrite=False, resume=True)
-    watcher = Watcher(session, sources, ledger, idle_exit=args.idle_exit, on_commit=_print_commit)
+    watcher = open_watcher(
+        inputs=args.input,
+        output=args.output,
+        config=args.config,
+        format_name=args.format,
+        idle_exit=args.idle_exit,
+        beam_args=beam_args,
+        known_flags=args.own_flags,
+        on_commit=_print_commit,
+    )
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda _signum, _frame: watcher.stop())
     print(
         f"{PROG}: watching {', '.join(args.input)} -> {args.output} "
-        f"({ledger.state.totals.read} items there already)",
+        f"({watcher.totals.read} items there already)",
         flush=True,
     )
-    try:
-        return watcher.run()
-    finally:
-        for source in sources:
-            source.close()
+    return watcher.run()
 
 
 def _print_commit(commit: Commit) -> None:

@@ -21,17 +21,39 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 from pipeline.errors import SourceError
-from pipeline.inputs import Input
-from pipeline.launch import Session, run_batch, summarise, unique_new
+from pipeline.inputs import Input, open_input
+from pipeline.launch import Session, prepare, prepare_output, run_batch, summarise, unique_new
 from pipeline.records import Delivery
 from pipeline.sink import summary as summaries
 from pipeline.sink.ledger import Commit, Counts, Ledger
 
 _LOG = logging.getLogger(__name__)
+
+
+def open_watcher(
+    *,
+    inputs: Sequence[str],
+    output: str,
+    config: str | None,
+    format_name: str,
+    idle_exit: float | None,
+    beam_args: Sequence[str],
+    known_flags: Iterable[str] = (),
+    on_commit: Callable[[Commit], None] = lambda commit: None,
+) -> Watcher:
+    """A watcher of ``inputs`` into ``output``, carrying on from what the output holds.
+
+    Raises:
+        ConfigError: bad Beam options, configuration, inputs or output; nothing was run.
+    """
+    session = prepare(config, format_name, output, beam_args, known_flags)
+    sources = [open_input(spec, output=output) for spec in inputs]
+    ledger = prepare_output(output, overwrite=False, resume=True)
+    return Watcher(session, sources, ledger, idle_exit=idle_exit, on_commit=on_commit)
 
 
 class Watcher:
@@ -64,22 +86,32 @@ class Watcher:
         self._run_id = f"watch-{self._started_at:%Y%m%dT%H%M%SZ}"
         self._pending: list[Delivery] = []  # found, but over the last batch's limit
 
+    @property
+    def totals(self) -> Counts:
+        """What the output holds, from every run and batch so far."""
+        return self._ledger.state.totals
+
     def stop(self) -> None:
         """Finish the batch in flight, commit it, and return from ``run`` (signal-safe)."""
         self._stopping.set()
 
     def run(self) -> summaries.RunSummary:
+        """Watches until stopped or idle for ``idle_exit``; closes the sources when done."""
         last_new = time.monotonic()
-        while not self._stopping.is_set():
-            batch = self._gather()
-            if batch:
-                self._commit(batch)
-                last_new = time.monotonic()
-            elif self._idle_exit is not None and time.monotonic() - last_new >= self._idle_exit:
-                break
-            else:
-                self._stopping.wait(self._settings.poll_seconds)
-        return self._write_summary()
+        try:
+            while not self._stopping.is_set():
+                batch = self._gather()
+                if batch:
+                    self._commit(batch)
+                    last_new = time.monotonic()
+                elif self._idle_exit is not None and time.monotonic() - last_new >= self._idle_exit:
+                    break
+                else:
+                    self._stopping.wait(self._settings.poll_seconds)
+            return self._write_summary()
+        finally:
+            for source in self._sources:
+                source.close()
 
     def _gather(self) -> list[Delivery]:
         """What is new now and, once something is, what comes in the next linger_seconds."""
