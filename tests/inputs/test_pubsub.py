@@ -76,14 +76,19 @@ def test_watch_acknowledges_pubsub_messages_once_their_stories_are_committed(
     output = tmp_path / "out"
     watch = Watch(subscription.spec, output)
     wait_for(lambda: watch.summary()["read"] == 3, 60, watch)
+    subscription.publish(SEED.read_bytes(), uri="feeds/seed-again.txt")  # the same item again
+    wait_for(lambda: watch.summary()["read"] == 4, 60, watch)
     assert watch.stop() == 0, watch.text
     uris = sorted(r["source"]["uri"] for r in records(output, "stories"))
     assert uris[0] == "feeds/seed.txt" and uris[1].startswith(f"{subscription.spec}#")
     (letter,) = records(output, "dead_letter")
     assert (letter["reason"], letter["raw"]) == ("binary", bytes(range(256)) * 4)
+    (duplicate,) = records(output, "duplicates")
+    assert duplicate["source"]["uri"] == "feeds/seed-again.txt"
+    assert watch.summary()["totals"]["balanced"]
     source = open_input(subscription.spec, output=str(output))
     try:
-        assert poll_until(source, 1, seconds=3) == []  # all three were acknowledged
+        assert poll_until(source, 1, seconds=3) == []  # all four were acknowledged
     finally:
         source.close()
 
