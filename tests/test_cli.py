@@ -217,10 +217,17 @@ def test_duplicates_are_merged_and_counted(tmp_path: Path) -> None:
     assert story["duplicate_sources"][0]["compression"] == "gzip"
 
 
-def test_help_documents_every_option() -> None:
-    process = wire_ingest("run", "--help")
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [
+        ("run", ("--overwrite", "--resume")),
+        ("watch", ("--idle-exit", "pubsub://projects/P/subscriptions/S")),
+    ],
+)
+def test_help_documents_every_option(command: str, options: tuple[str, ...]) -> None:
+    process = wire_ingest(command, "--help")
     assert process.returncode == 0
-    for option in ("--input", "--output", "--config", "--format", "--overwrite", "--log-level"):
+    for option in ("--input", "--output", "--config", "--format", "--log-level", *options):
         assert option in process.stdout
     assert "Beam pipeline options" in process.stdout
 
@@ -239,6 +246,12 @@ def test_help_documents_every_option() -> None:
         (["run", "--input", "SEED", "--output", "OUT", "--runner", "Nope"], "Nope"),
         (["run", "--input", "hdfs://host/in/*", "--output", "OUT"], "hadoop beam extra"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["watch", "--input", "SEED"], "the following arguments are required: --output"),
+        (["watch", "--input", "nowhere", "--output", "OUT"], "nowhere: no such file or folder"),
+        (["watch", "--input", "SEED", "--output", "OUT", "--idle-exit", "0"], "above 0"),
+        (["watch", "--input", "pubsub://topic", "--output", "OUT"], "expected pubsub://projects"),
+        (["watch", "--input", "SEED", "--output", "OUT", "--overwrite"], "--overwrite"),
+        (["watch", "--input", "SEED", "--output", "OUT", "--config", "BAD"], "enrich.modle"),
     ],
 )
 def test_bad_command_lines_exit_2_with_one_line(tmp_path: Path, args: list[str], says: str) -> None:
