@@ -1,10 +1,11 @@
 """Sources: where deliveries come from, chosen by the scheme the user types.
 
-A source is one small class with ``poll() -> list[Delivery]`` (what is there now that may be
-new: the ledger decides what is), ``ack(deliveries)`` (called once their items are committed
-to the output) and ``close()``. ``INPUTS`` maps a URL scheme to its class; a plain path, a
-glob or any other Beam filesystem (``gs://``) is a folder. A new source (Kafka, say) is one
-module and one entry here; the pipeline between source and sink does not change.
+A source is one small class with ``poll() -> list[Delivery]`` (what arrived since the last
+poll, at first all there is: the ledger decides what is new), ``ack(deliveries)`` (called
+once their items are committed to the output) and ``close()``. ``INPUTS`` maps a URL scheme
+to its class; a plain path, a glob or any other Beam filesystem (``gs://``) is a folder. A
+new source (Kafka, say) is one module and one entry here; the pipeline between source and
+sink does not change.
 """
 
 from __future__ import annotations

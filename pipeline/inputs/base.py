@@ -12,7 +12,8 @@ class Input(Protocol):
     spec: str  # as the user gave it
 
     def poll(self) -> list[Delivery]:
-        """What is there now that may be new; the ledger says which deliveries are done."""
+        """What arrived since the last poll (at first, all there is); the ledger says which
+        of these deliveries are done already."""
         ...
 
     def ack(self, deliveries: Sequence[Delivery]) -> None:

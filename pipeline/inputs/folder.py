@@ -8,11 +8,12 @@ read.
 
 A local folder is listed with ``os.scandir``, and a folder whose modification time has not
 changed since the last look (nor in the last two seconds) is not listed again: creating,
-renaming or deleting a file in a folder changes its time. A watcher polling an idle drop
-folder of 10,000 files spends well under a millisecond a look instead of the 130 ms of
-Beam's glob-and-stat (23 ms when the folder is listed). A file rewritten in place
-does not change its folder's time, so every ``FULL_LOOK_SECONDS`` every folder is listed
-again. Globs and buckets go through Beam's ``FileSystems.match``.
+renaming or deleting a file in a folder changes its time. A poll returns only the files that
+are new or changed since the one before, so an idle look allocates nothing. A watcher
+polling an idle drop folder of 10,000 files spends well under a millisecond a look instead
+of the 130 ms of Beam's glob-and-stat (57 ms when the folder is listed). A file rewritten in
+place does not change its folder's time, so every ``FULL_LOOK_SECONDS`` every folder is
+listed again. Globs and buckets go through Beam's ``FileSystems.match``.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class FolderInput:
         self._root = spec.rstrip("/") if folder else _static_prefix(spec)
         self._output = _comparable(output).rstrip("/")
         self._tree = _LocalTree(self._root, self._output) if local and folder else None
+        self._matched: set[str] = set()  # the keys the last match found
         try:
             FileSystems.get_filesystem(self.pattern)
         except ValueError as error:  # no filesystem for this scheme
@@ -70,12 +72,19 @@ class FolderInput:
             raise ConfigError(f"--input {spec}: {first_cause(error)}") from error
 
     def poll(self) -> list[Delivery]:
+        """The files that are new or changed since the last poll (at first, every file)."""
         try:
-            return self._tree.files() if self._tree else self._match()
+            return self._tree.new_files() if self._tree else self._new_matches()
         except (BeamIOError, OSError) as error:
             raise SourceError(
                 f"--input {self.spec}: cannot list it: {first_cause(error)}"
             ) from error
+
+    def _new_matches(self) -> list[Delivery]:
+        found = self._match()
+        new = [delivery for delivery in found if delivery.key not in self._matched]
+        self._matched = {delivery.key for delivery in found}
+        return new
 
     def _match(self) -> list[Delivery]:
         matched = FileSystems.match([self.pattern])[0].metadata_list
@@ -113,7 +122,9 @@ class _LocalTree:
         self._folders: dict[str, _Folder] = {}
         self._last_full = float("-inf")
 
-    def files(self) -> list[Delivery]:
+    def new_files(self) -> list[Delivery]:
+        """The files new or changed since the last call: only folders listed again can
+        hold any, and of theirs only the files the last listing did not have."""
         full = time.monotonic() - self._last_full >= FULL_LOOK_SECONDS
         if full:
             self._last_full = time.monotonic()
@@ -130,9 +141,10 @@ class _LocalTree:
         folder = self._folders.get(path)
         recent = time.time_ns() - mtime_ns < RECENT_NS
         if full or recent or folder is None or folder.mtime_ns != mtime_ns:
+            before = {delivery.key for delivery in folder.files} if folder else set()
             folder = _list(path, mtime_ns, self._output)
+            yield from (delivery for delivery in folder.files if delivery.key not in before)
         seen[path] = folder
-        yield from folder.files
         for child in folder.folders:
             yield from self._walk(child, full, seen)
 
