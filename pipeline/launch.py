@@ -120,8 +120,8 @@ def run_batch(session: Session, ledger: Ledger, deliveries: Sequence[Delivery]) 
     """Runs the pipeline over one batch into its staging folder, then commits it.
 
     Raises:
-        LedgerError, RuntimeError: the batch does not add up: a bug, which stops the run
-            before anything is committed (its deliveries are read again next time).
+        RuntimeError: the batch does not add up: a bug, which stops the run before anything
+            is committed (its deliveries are read again next time).
     """
     now = datetime.now(UTC)
     batch_id = f"{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}Z-{uuid.uuid4().hex[:8]}"

@@ -38,6 +38,8 @@ from typing import Any
 
 from apache_beam.io.filesystems import FileSystems
 
+from pipeline.errors import ConfigError
+
 STATE_DIR = "_state"
 LEDGER_DIR = "ledger"
 STAGING_DIR = ".tmp"
@@ -46,8 +48,9 @@ SNAPSHOT_EVERY = 256
 _COMMIT_SUFFIX = ".json"
 
 
-class LedgerError(RuntimeError):
-    """The ledger contradicts the files in the output: a bug, or files removed by hand."""
+class LedgerError(ConfigError):
+    """The ledger contradicts the files in the output (files removed or renamed by hand, or
+    a bug): reported in one line, naming the file, and nothing runs."""
 
 
 def story_key_digest(duplicate_key: str) -> str:

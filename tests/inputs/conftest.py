@@ -3,8 +3,10 @@ tests that need them."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -48,18 +50,9 @@ def pubsub_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
     port = free_port()
     data = tmp_path_factory.mktemp("pubsub-emulator")
-    log_path = data / "emulator.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [str(binary), "--host=127.0.0.1", f"--port={port}", f"--data-dir={data}"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-    try:
-        wait_for_port(process, port, log_path)
+    command = [str(binary), "--host=127.0.0.1", f"--port={port}", f"--data-dir={data}"]
+    with serve(command, port, data / "emulator.log"):
         yield f"127.0.0.1:{port}"
-    finally:
-        os.killpg(process.pid, 15)
-        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")
@@ -70,18 +63,24 @@ def gcs_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not binary.exists():
         pytest.skip("needs gcp-storage-emulator (installed with the dev extra)")
     port = free_port()
-    log_path = tmp_path_factory.mktemp("gcs-emulator") / "emulator.log"
+    command = [str(binary), "start", "--host=127.0.0.1", f"--port={port}", "--in-memory",
+               "--default-bucket=feeds"]  # fmt: skip
+    with serve(command, port, tmp_path_factory.mktemp("gcs-emulator") / "emulator.log"):
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def serve(command: list[str], port: int, log_path: Path) -> Iterator[None]:
+    """Runs a server on loopback ``port`` while the block runs, its output in ``log_path``."""
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [str(binary), "start", "--host=127.0.0.1", f"--port={port}", "--in-memory",
-             "--default-bucket=feeds"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         wait_for_port(process, port, log_path)
-        yield f"http://127.0.0.1:{port}"
+        yield
     finally:
-        os.killpg(process.pid, 15)
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
 
 
