@@ -36,9 +36,9 @@ class Delivery:
     """One thing a source hands the pipeline: a file to read, or bytes that came with a
     message (Pub/Sub), with the format the sender named, if any.
 
-    ``key`` names this delivery in the output's ledger (``pipeline.ledger``): a file's path,
-    size and modification time, so that a file changed after it was read is read again, or a
-    message's id, so that a redelivered message is not read twice.
+    ``key`` names this delivery in the output's ledger (``pipeline.sink.ledger``): a file's
+    path, size and modification time, so that a file changed after it was read is read
+    again, or a message's id, so that a redelivered message is not read twice.
     """
 
     uri: str
