@@ -208,8 +208,8 @@ def _print_commit(commit: Commit) -> None:
     """One line per file a batch put into the output."""
     counts = commit.counts
     stamp = commit.committed_at[:23]
-    if not commit.files:
-        print(f"{stamp} {counts.files} files, {counts.duplicates} duplicates merged", flush=True)
+    if not commit.files:  # files whose items were all skipped (a JSON Lines file of blank lines)
+        print(f"{stamp} {counts.files} files, {counts.read} items: nothing to write", flush=True)
     for final in commit.files:
         print(
             f"{stamp} {final}: from {counts.files} files, {counts.read} items: "
@@ -240,7 +240,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(format_summary(summary))
     if not summary.balanced:
         print(
-            f"{PROG}: BUG: the items read and the records written do not add up; "
+            f"{PROG}: BUG: {summary.counts.read} items read, but {summary.counts.written} "
+            f"written + {summary.counts.dead_lettered} dead-lettered + "
+            f"{summary.counts.duplicates} duplicates (or the output's totals do not add up); "
             "please report it with the summary.json",
             file=sys.stderr,
         )

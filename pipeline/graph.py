@@ -85,7 +85,6 @@ class IngestStories(beam.PTransform):
 class Job:
     """What every batch of one run or watcher shares, checked before any pipeline is built."""
 
-    output: str
     format_name: str
     settings: Settings
     book: RuleBook

@@ -76,7 +76,7 @@ def launch(
         ConfigError: bad Beam options, configuration, inputs or output; nothing was run.
     """
     started_at = datetime.now(UTC)
-    session = prepare(config, format_name, output, beam_args, known_flags)
+    session = prepare(config, format_name, beam_args, known_flags)
     deliveries = list_inputs(inputs, output, allow_empty=resume)
     ledger = prepare_output(output, overwrite=overwrite, resume=resume)
     new = unique_new(deliveries, ledger)
@@ -99,7 +99,6 @@ class Session:
 def prepare(
     config: str | None,
     format_name: str,
-    output: str,
     beam_args: Sequence[str],
     known_flags: Iterable[str] = (),
 ) -> Session:
@@ -113,7 +112,7 @@ def prepare(
     settings = load_settings(config)
     book = build_rulebook(settings.clean)
     check_model(settings.enrich)
-    return Session(Job(output, format_name, settings, book), options)
+    return Session(Job(format_name, settings, book), options)
 
 
 def run_batch(session: Session, ledger: Ledger, deliveries: Sequence[Delivery]) -> Commit:

@@ -50,7 +50,7 @@ def open_watcher(
     Raises:
         ConfigError: bad Beam options, configuration, inputs or output; nothing was run.
     """
-    session = prepare(config, format_name, output, beam_args, known_flags)
+    session = prepare(config, format_name, beam_args, known_flags)
     sources = [open_input(spec, output=output) for spec in inputs]
     ledger = prepare_output(output, overwrite=False, resume=True)
     return Watcher(session, sources, ledger, idle_exit=idle_exit, on_commit=on_commit)

@@ -112,6 +112,7 @@ def test_watch_ingests_files_as_they_land_and_stops_cleanly_on_sigterm(
     drop(inputs, "seed.txt", SEED.read_bytes())
     wait_for(lambda: watch.summary()["read"] == 1, 60, watch)
     assert len(list((output / "stories").glob("*.avro"))) == 1  # finalized while running
+    assert watch.summary()["balanced"]
 
     drop(inputs, "stories.jsonl", JSONL.read_bytes())
     drop(inputs, "garbage.bin", bytes(range(256)) * 8)
@@ -124,6 +125,7 @@ def test_watch_ingests_files_as_they_land_and_stops_cleanly_on_sigterm(
     assert watch.summary()["read"] == 8
     (inputs / "late.txt.part").rename(inputs / "late.txt")
     wait_for(lambda: watch.summary()["read"] == 9, 60, watch)
+    assert watch.summary()["balanced"]  # after every batch, not only at the end
     (inputs / "seed.txt").write_bytes((SAMPLES / "ap-costa-concordia-trial.txt").read_bytes())
     wait_for(lambda: watch.summary()["read"] == 10, 60, watch)
 

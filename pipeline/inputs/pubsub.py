@@ -77,14 +77,10 @@ class PubSubInput:
                 continue
             self._ack_ids[delivery.key] = received.ack_id
             deliveries.append(delivery)
-        if deliveries:
-            self._client.modify_ack_deadline(
-                request={
-                    "subscription": self._subscription,
-                    "ack_ids": [self._ack_ids[d.key] for d in deliveries],
-                    "ack_deadline_seconds": ACK_DEADLINE_SECONDS,
-                }
-            )
+        leased = [self._ack_ids[delivery.key] for delivery in deliveries]
+        self._per_request(
+            self._client.modify_ack_deadline, leased, ack_deadline_seconds=ACK_DEADLINE_SECONDS
+        )
         self._acknowledge(ignored)
         return deliveries
 
@@ -103,24 +99,17 @@ class PubSubInput:
         self._acknowledge([self._ack_ids.pop(d.key) for d in deliveries if d.key in self._ack_ids])
 
     def _acknowledge(self, ack_ids: list[str]) -> None:
+        self._per_request(self._client.acknowledge, ack_ids)
+
+    def _per_request(self, call: Any, ack_ids: list[str], **fields: Any) -> None:
+        """``call`` for the ack ids, at most MAX_MESSAGES a request (the service's limit)."""
         for start in range(0, len(ack_ids), MAX_MESSAGES):
-            self._client.acknowledge(
-                request={
-                    "subscription": self._subscription,
-                    "ack_ids": ack_ids[start : start + MAX_MESSAGES],
-                }
-            )
+            chunk = ack_ids[start : start + MAX_MESSAGES]
+            call(request={"subscription": self._subscription, "ack_ids": chunk, **fields})
 
     def close(self) -> None:
         """Hands back the messages pulled and not committed (a stop between polls), so that
         Pub/Sub delivers them again at once instead of after their deadline."""
         outstanding = list(self._ack_ids.values())
-        for start in range(0, len(outstanding), MAX_MESSAGES):
-            self._client.modify_ack_deadline(
-                request={
-                    "subscription": self._subscription,
-                    "ack_ids": outstanding[start : start + MAX_MESSAGES],
-                    "ack_deadline_seconds": 0,
-                }
-            )
+        self._per_request(self._client.modify_ack_deadline, outstanding, ack_deadline_seconds=0)
         self._client.close()
