@@ -153,6 +153,16 @@ class PageMetadata:
 
 
 @dataclass(frozen=True)
+class BlockMarkup:
+    """Where a paragraph of a web page stands in its markup (features of the main-text model
+    on HTML pages)."""
+
+    links: float  # the share of its characters inside links
+    tags: frozenset[str]  # structural elements around it (nav, aside, footer, li, ...)
+    names: str  # the class and id values of the elements around it, nearest first, lower case
+
+
+@dataclass(frozen=True)
 class ExtractedText:
     """Where an extractor (trafilatura, for HTML) found a page's main text, as paragraph
     indices of the story's body, which holds the page's whole text."""
@@ -203,6 +213,9 @@ class Story:
     # clean stage looks for the main text in it. Wire formats carry the story alone.
     page_text: bool = False
     extracted: ExtractedText | None = None  # where an extractor found the page's main text
+    # Where each paragraph of the body stands in the page's markup (HTML pages, before the
+    # clean stage, which drops it with the furniture).
+    markup: tuple[BlockMarkup, ...] = ()
     annotations: Annotations | None = field(default=None)
 
     @property

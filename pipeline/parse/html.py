@@ -114,7 +114,7 @@ def parse_html(item: RawItem) -> Iterator[Story]:
     main_text = getattr(document, "text", None) or ""
     area = article_area(tree, word_counts(main_text)) if main_text.strip() else tree
     # The whole tree, not <body>: a stray </body> early in a page leaves the rest outside it.
-    paragraphs, region = blocks_with_region(tree, area)
+    paragraphs, region, markup = blocks_with_region(tree, area)
     if not paragraphs:
         raise ParseError(Reason.NO_BODY, "the page has no text")
     found = found_paragraphs(paragraphs, region, main_text)
@@ -125,6 +125,7 @@ def parse_html(item: RawItem) -> Iterator[Story]:
         body=PARAGRAPH_BREAK.join(paragraphs),
         page_text=True,
         extracted=ExtractedText(region, found) if found else None,
+        markup=tuple(markup),
         byline=getattr(document, "author", None),
         language=getattr(document, "language", None) or tree.get("lang") or None,
         page=PageMetadata(
