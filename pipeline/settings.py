@@ -69,13 +69,11 @@ class CleanSettings(_Settings):
     """Boilerplate rules by name, tried in this order."""
     main_text: bool = True
     """Look for the main text in stories that are a page's whole text (text and HTML input)."""
-    main_text_threshold: float = Field(default=0.3, gt=0, lt=1)
-    """Main-text probability a paragraph needs to pull the main text towards it."""
     main_text_model: str = ""
     """A model file written by scripts/train_main_text_model.py; empty for the shipped one."""
     main_text_around_extracted: bool = True
-    """On HTML pages, let the model add the story text trafilatura left out around its main
-    text (more recall, less precision); false keeps trafilatura's paragraphs."""
+    """On HTML pages, let the model decide beyond trafilatura's paragraphs; false keeps
+    trafilatura's paragraphs, first to last."""
 
 
 class EnrichSettings(_Settings):

@@ -41,8 +41,9 @@ BBC = DEFAULT_CORPORA.parent / "newswire" / "bbc-news"
 def texts(limit: int) -> dict[str, tuple[str, list[bytes]]]:
     """Story sets: name -> (format, raw stories)."""
     bbc = [path.read_bytes() for path in sorted(BBC.glob("*/*.txt"))[:limit]]
-    pages = list(load_pages(DEFAULT_CORPORA))[:limit]
-    saved = [page_as_text(page.html, page.gold).encode("utf-8") for page in pages]
+    every = list(load_pages(DEFAULT_CORPORA))
+    pages = every[:: max(len(every) // limit, 1)][:limit]  # from every corpus
+    saved = [page_as_text(page.html, page.gold)[0].encode("utf-8") for page in pages]
     return {
         "BBC stories": ("text", bbc),
         "saved web pages": ("text", saved),

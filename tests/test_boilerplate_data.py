@@ -9,7 +9,7 @@ import sys
 from tests.conftest import REPO
 
 sys.path.insert(0, str(REPO / "scripts"))
-from boilerplate_data import Page, kept_text, page_as_text  # noqa: E402
+from boilerplate_data import Page, block_labels, kept_text, page_as_text, prepare  # noqa: E402
 
 from pipeline.records import RawItem, Story  # noqa: E402
 
@@ -42,21 +42,47 @@ def _page(gold: list[str]) -> Page:
 def test_page_text_reads_past_a_stray_closing_body_tag() -> None:
     # CleanEval page 49: a </body> near the top left the article outside <body>.
     html = b"<html><body><p>Menu</p></body><div><p>" + STORY[0].encode() + b"</p></div></html>"
-    assert STORY[0] in page_as_text(html, STORY[0])
+    assert STORY[0] in page_as_text(html, STORY[0])[0]
+
+
+def test_the_text_version_says_what_the_markup_calls_each_block() -> None:
+    html = (
+        f"<html><body><div id='main'><p>{STORY[0]}</p><p>{STORY[1]}</p>"
+        "<div id='comments'><p>Comments (2)</p></div></div></body></html>"
+    ).encode()
+    text, kinds = page_as_text(html, STORY[0])
+    assert "Comments (2)" in text
+    assert kinds["Comments (2)"] == "comments" and kinds[STORY[0]] == ""
 
 
 def test_gold_keeping_a_comment_thread_trafilatura_misses_is_found() -> None:
-    assert _page(["Old bridge to close", *STORY, *COMMENTS]).gold_has_comments
+    assert prepare(_page(["Old bridge to close", *STORY, *COMMENTS])).gold_has_comments
 
 
 def test_gold_without_the_comment_thread_is_not_flagged() -> None:
-    assert not _page(["Old bridge to close", *STORY]).gold_has_comments
+    assert not prepare(_page(["Old bridge to close", *STORY])).gold_has_comments
 
 
 def test_a_gold_text_that_is_not_on_its_page_is_told_apart() -> None:
     """CleanEval page 47's gold is another text than its page's: it is not scored."""
-    assert _page(["Old bridge to close", *STORY]).gold_on_page
-    assert not _page(["Harbour ferries sail twice daily, tides permitting."]).gold_on_page
+    assert prepare(_page(["Old bridge to close", *STORY])).gold_on_page
+    assert not prepare(_page(["Harbour ferries sail twice daily, tides permitting."])).gold_on_page
+
+
+def test_a_block_is_story_text_when_half_its_words_are_in_the_gold_once() -> None:
+    gold = f"{STORY[0]} Cyclists and walkers"
+    # The second copy of STORY[0] finds its words used up by the first.
+    assert block_labels([STORY[0], STORY[1], STORY[0]], gold) == [True, False, False]
+
+
+def test_both_paths_are_prepared_with_labels_and_features() -> None:
+    prepared = prepare(_page(["Old bridge to close", *STORY]))
+    assert prepared.text is not None and prepared.html is not None
+    for data in (prepared.text, prepared.html):
+        assert len(data.labels) == len(data.story.paragraphs) == len(data.features)
+        assert sum(data.labels) >= len(STORY)
+    assert prepared.html.features.shape[1] > prepared.text.features.shape[1]
+    assert "Old bridge to close" in prepared.trafilatura
 
 
 def test_kept_text_counts_the_fields_the_clean_stage_found() -> None:
@@ -65,6 +91,6 @@ def test_kept_text_counts_the_fields_the_clean_stage_found() -> None:
         RawItem.of("t", b"x").source, b"x", "Headline", "Body text.", byline="Anna Berg",
         dateline="OSLO (Reuters)", caption="The old bridge at dawn",
     )  # fmt: skip
-    assert kept_text([story]).split("\n\n") == [
+    assert kept_text(story).split("\n\n") == [
         "Headline", "OSLO (Reuters)", "Anna Berg", "The old bridge at dawn", "Body text."
     ]  # fmt: skip

@@ -1,81 +1,173 @@
 """Where a page's main text is: a small learned model over paragraph features, and the run
 of paragraphs that holds it.
 
-The model is a logistic regression over ``features.FEATURE_NAMES`` (standardised), trained
-by ``scripts/train_main_text_model.py`` on the development pages in
-``shared/corpora/boilerplate`` and shipped as ``main_text_model.json``: a few dozen numbers,
-evaluated in pure Python in microseconds a paragraph.
+Two models, trained by ``scripts/train_main_text_model.py`` with scikit-learn on the
+development pages in ``shared/corpora/boilerplate`` and shipped as ``main_text_model.json``:
+one over ``features.FEATURE_NAMES`` for stories saved as text, one over
+``features.PAGE_FEATURES`` for HTML pages, which adds the paragraph's place in the markup and
+whether trafilatura kept it. Each is gradient-boosted trees, kept as flat arrays and walked
+here with numpy for all paragraphs and trees at once (about a millisecond a page), so that
+running the pipeline needs neither scikit-learn nor pickles. Boosted trees were chosen over a
+logistic regression because they held up better on the corpus left out (BENCHMARKS.md).
 
 The main text is then the contiguous run of paragraphs with the largest total of
 ``(p - threshold) * words`` (Kadane's maximum subarray): long sentence-like paragraphs pull the
 run towards them, while a short subheading, a one-line quote or a list item between them
 costs little and stays in, as the story's own text should. What lies before and after the run
-is page furniture.
-
-An extractor's finding (trafilatura's main text on HTML pages, ``ExtractedText``) counts as
-certain main text, and the run is then looked for inside the page area around it: the model
-adds what the extractor dropped there (a standfirst, a subheading, a table) and leaves the
-rest of the page alone. Unless the finding holds little of the main-text evidence the model
-sees in the whole page (a sidebar's list of names, one post of a blog page): then the model
-looks in the whole page, as it does for saved text.
+is page furniture, and so is a paragraph inside it the model is sure of (``p < drop``: a list
+of other headlines between two parts of the story). On HTML pages trafilatura's paragraphs
+stay as well unless the model is sure they are furniture (``keep_extracted``): where the
+model is unsure, trafilatura's extraction stands. The thresholds are chosen on the training
+pages and ship in the model file.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
-from pipeline.clean.features import FEATURE_NAMES, block_features, in_context
-from pipeline.records import ExtractedText
+import numpy as np
+
+from pipeline.clean.features import (
+    FEATURE_NAMES,
+    PAGE_FEATURES,
+    block_features,
+    in_context,
+    markup_features,
+)
+from pipeline.records import BlockMarkup, ExtractedText
 
 MODEL_FILE = "main_text_model.json"
-# An extractor's finding is set aside when it holds less than this share of the evidence
-# (``(p - threshold) * words``) of the model's own run in the whole page, and that run holds
-# at least ``_CLEAR_EVIDENCE`` (a paragraph or two of sure prose).
-_EXTRACTED_SHARE = 0.15
-_CLEAR_EVIDENCE = 40.0
+PATHS = {"text": FEATURE_NAMES, "html": PAGE_FEATURES}  # model name -> its features
+
+
+@dataclass(frozen=True, eq=False)
+class BoostedTrees:
+    """Gradient-boosted regression trees, all in flat arrays: node ``n`` sends a row left
+    when ``row[feature[n]] <= threshold[n]``; a leaf is its own child, so every row walks
+    ``depth`` steps and the walk runs for all rows and all trees at once in numpy."""
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+    roots: np.ndarray  # the first node of each tree
+    depth: int
+    baseline: float
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BoostedTrees:
+        return cls(
+            feature=np.array(data["feature"], dtype=np.intp),
+            threshold=np.array(data["threshold"], dtype=np.float64),
+            left=np.array(data["left"], dtype=np.intp),
+            right=np.array(data["right"], dtype=np.intp),
+            value=np.array(data["value"], dtype=np.float64),
+            roots=np.array(data["roots"], dtype=np.intp),
+            depth=int(data["depth"]),
+            baseline=float(data["baseline"]),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "baseline": self.baseline,
+            "depth": self.depth,
+            "roots": self.roots.tolist(),
+            "feature": self.feature.tolist(),
+            "threshold": [float(f"{v:.9g}") for v in self.threshold],
+            "left": self.left.tolist(),
+            "right": self.right.tolist(),
+            "value": [float(f"{v:.6g}") for v in self.value],
+        }
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """The probability of the positive class for each row."""
+        if not len(rows):
+            return np.zeros(0)
+        nodes = np.broadcast_to(self.roots, (len(rows), len(self.roots)))
+        index = np.arange(len(rows))[:, None]
+        for _ in range(self.depth):
+            goes_left = rows[index, self.feature[nodes]] <= self.threshold[nodes]
+            nodes = np.where(goes_left, self.left[nodes], self.right[nodes])
+        logit = self.baseline + self.value[nodes].sum(axis=1)
+        return 1.0 / (1.0 + np.exp(-np.clip(logit, -30.0, 30.0)))
 
 
 @dataclass(frozen=True)
 class MainTextModel:
+    """One path's trees, and the thresholds its decision uses (chosen in training)."""
+
     names: tuple[str, ...]
-    means: tuple[float, ...]
-    scales: tuple[float, ...]
-    weights: tuple[float, ...]
-    bias: float
+    trees: BoostedTrees
+    threshold: float  # the probability that pulls the run towards a paragraph
+    drop: float  # inside the run, a paragraph below this is cut
+    # HTML: trafilatura's paragraphs are kept too unless below this (None: the run decides
+    # alone): where the model is unsure, trafilatura's extraction stands.
+    keep_extracted: float | None = None
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> MainTextModel:
-        """The shipped model, or the one in ``path`` (a file written by the training script)."""
+    def from_json(cls, data: dict[str, Any], names: tuple[str, ...]) -> MainTextModel:
+        if tuple(data["features"]) != names:
+            raise ValueError(f"{MODEL_FILE} was trained on other features: retrain it")
+        return cls(
+            names=names,
+            trees=BoostedTrees.from_json(data["trees"]),
+            threshold=float(data["threshold"]),
+            drop=float(data["drop"]),
+            keep_extracted=data["keep_extracted"],
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "features": list(self.names),
+            "threshold": self.threshold,
+            "drop": self.drop,
+            "keep_extracted": self.keep_extracted,
+            "trees": self.trees.to_json(),
+        }
+
+    def decide(
+        self, probabilities: Sequence[float], sizes: Sequence[int], extracted: frozenset[int] | None
+    ) -> tuple[range, frozenset[int]]:
+        """The span of the main text, and the paragraphs inside it that are not main text.
+
+        The main text is the run with the most evidence, less the paragraphs in it below
+        ``drop``; on HTML (``keep_extracted`` set), with trafilatura's paragraphs that are
+        not below ``keep_extracted``. A run the model would drop whole is kept whole.
+        """
+        run = main_run(probabilities, sizes, self.threshold)
+        kept = {index for index in run if probabilities[index] >= self.drop} or set(run)
+        if extracted and self.keep_extracted is not None:
+            kept.update(
+                i
+                for i in extracted
+                if i < len(probabilities) and probabilities[i] >= self.keep_extracted
+            )
+        span = range(min(kept), max(kept) + 1) if kept else run
+        return span, frozenset(span).difference(kept)
+
+
+@dataclass(frozen=True)
+class MainTextModels:
+    """The model for text pages and the one for HTML pages."""
+
+    text: MainTextModel
+    html: MainTextModel
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> MainTextModels:
+        """The shipped models, or those in ``path`` (a file written by the training script)."""
         if path is None:
             text = files("pipeline.clean").joinpath(MODEL_FILE).read_text(encoding="utf-8")
         else:
             text = Path(path).read_text(encoding="utf-8")
-        data = json.loads(text)
-        model = cls(
-            names=tuple(data["features"]),
-            means=tuple(data["means"]),
-            scales=tuple(data["scales"]),
-            weights=tuple(data["weights"]),
-            bias=float(data["bias"]),
-        )
-        if model.names != FEATURE_NAMES:
-            raise ValueError(f"{MODEL_FILE} was trained on other features: retrain it")
-        return model
-
-    def probability(self, row: Sequence[float]) -> float:
-        """The probability that a paragraph with these features is main text."""
-        logit = self.bias + sum(
-            weight * (value - mean) / scale
-            for weight, value, mean, scale in zip(
-                self.weights, row, self.means, self.scales, strict=True
-            )
-        )
-        return 1.0 / (1.0 + math.exp(-max(min(logit, 30.0), -30.0)))
+        models = json.loads(text)["models"]
+        return cls(**{name: MainTextModel.from_json(models[name], PATHS[name]) for name in PATHS})
 
 
 def evidence(probabilities: Sequence[float], sizes: Sequence[int], threshold: float) -> list[float]:
@@ -102,11 +194,20 @@ def main_run(probabilities: Sequence[float], sizes: Sequence[int], threshold: fl
 
 
 @dataclass(frozen=True)
-class MainText:
-    """The model, how sure it must be, and whether it adds to an extractor's finding."""
+class Located:
+    """Each paragraph's main-text probability, the run holding the main text, and the
+    paragraphs inside the run that are furniture all the same."""
 
-    model: MainTextModel
-    threshold: float
+    probabilities: list[float]
+    run: range
+    dropped: frozenset[int]
+
+
+@dataclass(frozen=True)
+class MainText:
+    """The models, and whether the HTML one may go beyond trafilatura's finding."""
+
+    models: MainTextModels
     around_extracted: bool = True
 
     def locate(
@@ -114,49 +215,32 @@ class MainText:
         paragraphs: Sequence[str],
         ruled: Sequence[bool],
         extracted: ExtractedText | None = None,
-    ) -> tuple[list[float], range]:
-        """Each paragraph's main-text probability, and the run holding the main text.
+        markup: Sequence[BlockMarkup] = (),
+    ) -> Located:
+        """Where the main text is among ``paragraphs``.
 
         Args:
             ruled: whether a boilerplate rule matches each paragraph (a model feature).
             extracted: where an extractor found the main text, if one looked.
+            markup: where each paragraph stands in the page's markup (HTML pages).
         """
         own = [
             block_features(text, rule=rule) for text, rule in zip(paragraphs, ruled, strict=True)
         ]
-        probabilities = self._probabilities(own)
+        rows = in_context(paragraphs, own)
+        model, found = self.models.text, None
+        if markup:
+            model = self.models.html
+            found = extracted.paragraphs if extracted else frozenset()
+            area = extracted.area if extracted else range(0)
+            rows = [
+                row + markup_features(place, extracted=index in found, in_area=index in area)
+                for index, (row, place) in enumerate(zip(rows, markup[: len(rows)], strict=True))
+            ]
+        probabilities = model.trees.probabilities(np.array(rows, dtype=np.float64)).tolist()
+        if extracted and not self.around_extracted:
+            span = range(extracted.span.start, min(extracted.span.stop, len(paragraphs)))
+            return Located(probabilities, span, frozenset())
         sizes = [len(paragraph.split()) for paragraph in paragraphs]
-        run = main_run(probabilities, sizes, self.threshold)
-        if extracted is None:
-            return probabilities, run
-        # The paragraphs given may stop short of the area (before a comment thread).
-        area = range(extracted.area.start, min(extracted.area.stop, len(paragraphs)))
-        if not area or not self._holds_main_text(extracted, probabilities, sizes, run):
-            return probabilities, run
-        if not self.around_extracted:
-            span = range(extracted.span.start, min(extracted.span.stop, area.stop))
-            return probabilities, span or run
-        # Inside the area, features are the area's own (its first paragraph has no
-        # neighbour before it, as in a saved article), and the extractor's paragraphs are sure.
-        inside = self._probabilities(own[area.start : area.stop])
-        probabilities[area.start : area.stop] = inside
-        pulled = [
-            1.0 if index in extracted.paragraphs else probability
-            for index, probability in zip(area, inside, strict=True)
-        ]
-        local = main_run(pulled, sizes[area.start : area.stop], self.threshold)
-        return probabilities, range(area.start + local.start, area.start + local.stop)
-
-    def _probabilities(self, own: Sequence[list[float]]) -> list[float]:
-        """Probabilities of paragraphs seen together, from their own features."""
-        return [self.model.probability(row) for row in in_context(own)]
-
-    def _holds_main_text(
-        self, extracted: ExtractedText, probabilities: list[float], sizes: list[int], run: range
-    ) -> bool:
-        """Whether the extractor's paragraphs hold a fair share of the main-text evidence
-        the model sees in its own run (or the model sees little anywhere)."""
-        gains = evidence(probabilities, sizes, self.threshold)
-        best = sum(gains[index] for index in run)
-        theirs = sum(gains[index] for index in extracted.paragraphs if index < len(gains))
-        return best < _CLEAR_EVIDENCE or theirs >= _EXTRACTED_SHARE * best
+        run, dropped = model.decide(probabilities, sizes, found)
+        return Located(probabilities, run, dropped)

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.clean.main_text import MainText, MainTextModel
+from pipeline.clean.main_text import MainText, MainTextModels
 from pipeline.errors import ConfigError
 from pipeline.settings import CleanSettings, RuleSettings, Scope
 
@@ -114,10 +114,10 @@ def _main_text(settings: CleanSettings) -> MainText | None:
         return None
     path = settings.main_text_model or None
     try:
-        model = MainTextModel.load(path)
-    except (OSError, ValueError, KeyError) as error:
+        models = MainTextModels.load(path)
+    except (OSError, ValueError, KeyError, TypeError) as error:
         raise ConfigError(f"clean.main_text_model: cannot load {path}: {error}") from error
-    return MainText(model, settings.main_text_threshold, settings.main_text_around_extracted)
+    return MainText(models, settings.main_text_around_extracted)
 
 
 def _compile(name: str, rule: RuleSettings, provider_group: str) -> Rule:

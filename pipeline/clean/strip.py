@@ -64,16 +64,26 @@ def strip_boilerplate(story: Story, book: RuleBook) -> Story:
     cuts = _Cuts(book, MODEL_RULE if book.main_text else EXTRACTOR_RULE)
     headline = story.headline
     scores: Sequence[float | None] = [None] * len(paragraphs)
-    run = range(len(paragraphs))
+    run, dropped = range(len(paragraphs)), frozenset[int]()
     if book.main_text and story.page_text:
-        headline, paragraphs, scores, run = _locate_main_text(story, book, cuts)
+        headline, paragraphs, scores, run, dropped = _locate_main_text(
+            story, paragraphs, book, cuts
+        )
     elif story.extracted:
         run = story.extracted.span
-    # Page furniture before the main text; the paragraphs just before it may be its lead.
+    # Page furniture before the main text; the paragraphs just before it may be its lead,
+    # unless the main text opens with the headline: what stands above that is not.
+    opening = paragraphs[run.start : run.start + LEAD_WINDOW]
+    headed = _normal(headline) in [_normal(paragraph) for paragraph in opening]
     for index in range(run.start):
-        lead_window = index >= run.start - LEAD_WINDOW
+        lead_window = index >= run.start - LEAD_WINDOW and not headed
         cuts.add_outside(paragraphs[index], scores[index], lead=lead_window)
-    body = list(paragraphs[run.start : run.stop])
+    body = []
+    for index in run:  # furniture inside the run (a list of other stories) goes too
+        if index in dropped:
+            cuts.add_outside(paragraphs[index], scores[index], lead=False)
+        else:
+            body.append(paragraphs[index])
     # The headline repeated at the top of the main text; what stands above it is furniture
     # (a menu), not the story's lead.
     top = [_normal(paragraph) for paragraph in body[:LEAD_WINDOW]]
@@ -113,28 +123,36 @@ def strip_boilerplate(story: Story, book: RuleBook) -> Story:
         headline=headline,
         body=PARAGRAPH_BREAK.join(kept),
         removed=story.removed + tuple(cuts.removed),
+        markup=(),
         **cuts.fields(story),
     )
 
 
 def _locate_main_text(
-    story: Story, book: RuleBook, cuts: _Cuts
-) -> tuple[str, list[str], list[float | None], range]:
-    """The main text's run of paragraphs (with the model's scores), and the headline: the
-    first line, unless that was the page's (a site name, a menu entry) and a headline stands
-    at the start of the main text, which then moves out of the paragraphs."""
+    story: Story, paragraphs: list[str], book: RuleBook, cuts: _Cuts
+) -> tuple[str, list[str], list[float | None], range, frozenset[int]]:
+    """The main text's run of paragraphs (with the model's scores, and the paragraphs inside
+    it that are furniture all the same), and the headline: the first line, unless that was the
+    page's (a site name, a menu entry) and a headline stands at the start of the main text,
+    which then moves out of the paragraphs."""
     assert book.main_text is not None
-    headline, paragraphs = story.headline, story.paragraphs
+    headline = story.headline
     # A comment thread can outweigh the story it follows: look for the story before it.
     before_thread = paragraphs[: _thread_start(paragraphs, book)]
-    found, run = book.main_text.locate(before_thread, book.marks(before_thread), story.extracted)
-    scores: list[float | None] = [*found, *[None] * (len(paragraphs) - len(before_thread))]
+    located = book.main_text.locate(
+        before_thread, book.marks(before_thread), story.extracted, story.markup
+    )
+    scores: list[float | None] = [
+        *located.probabilities,
+        *[None] * (len(paragraphs) - len(before_thread)),
+    ]
+    run, dropped = located.run, located.dropped
     # An HTML page names its headline in its markup; a saved text page's first line may be
     # the site's name.
     named = bool(story.page and headline) or _headline_like(headline, book)
     moved = None if named else _headline_near(paragraphs, run, book)
     if moved is None:
-        return headline, paragraphs, scores, run
+        return headline, paragraphs, scores, run, dropped
     if headline:
         cuts.add_outside(headline, None, lead=False)
     run = range(run.start - (moved < run.start), run.stop - 1)
@@ -143,6 +161,7 @@ def _locate_main_text(
         paragraphs[:moved] + paragraphs[moved + 1 :],
         scores[:moved] + scores[moved + 1 :],
         run,
+        frozenset(index - (index > moved) for index in dropped if index != moved),
     )
 
 

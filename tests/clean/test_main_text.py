@@ -1,4 +1,4 @@
-"""The main-text model: features, the shipped weights, and the main run."""
+"""The main-text models: features, the shipped trees, the run and the decision."""
 
 from __future__ import annotations
 
@@ -6,17 +6,27 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from pipeline.clean.features import FEATURE_NAMES, page_features
-from pipeline.clean.main_text import MODEL_FILE, MainText, MainTextModel, main_run
+from pipeline.clean.features import FEATURE_NAMES, PAGE_FEATURES, page_features
+from pipeline.clean.main_text import (
+    MODEL_FILE,
+    BoostedTrees,
+    MainText,
+    MainTextModel,
+    MainTextModels,
+    main_run,
+)
 from pipeline.clean.rules import RuleBook
-from pipeline.records import ExtractedText
+from pipeline.parse.html import parse_html
+from pipeline.records import ExtractedText, RawItem
 from tests.conftest import REPO
 
 PROSE = (
     "The minister said on Monday that the talks would resume in Geneva next week, officials said."
 )
+SHIPPED = REPO / "pipeline" / "clean" / MODEL_FILE
 
 
 def test_page_features_give_one_row_of_every_feature_per_paragraph() -> None:
@@ -29,23 +39,67 @@ def test_page_features_give_one_row_of_every_feature_per_paragraph() -> None:
     assert dict(zip(FEATURE_NAMES, rows[2], strict=True))["rule"] == 1.0
 
 
-def test_shipped_model_matches_the_features_and_says_how_it_was_trained() -> None:
-    data = json.loads((REPO / "pipeline" / "clean" / MODEL_FILE).read_text(encoding="utf-8"))
-    assert tuple(data["features"]) == FEATURE_NAMES
-    assert set(data["leave_one_set_out"]) == {"cleaneval", "dragnet", "newspaper4k", "readability"}
-    model = MainTextModel.load()
+def test_shape_features_see_repeated_header_lines_and_the_prose_before() -> None:
+    page = [PROSE, PROSE, "BY ANNA AT 01/08/08 05:30 PM", "I agree.", "BY BEN AT 01/08/08 06:01 PM"]
+    rows = [dict(zip(FEATURE_NAMES, row, strict=True)) for row in page_features(page, [False] * 5)]
+    assert rows[2]["repeated_shape"] > 0 and rows[2]["date_or_time"] == 1.0
+    assert rows[0]["repeated_shape"] == 0.0
+    assert rows[3]["personal"] > 0
+    # Prose words: 16, 16, then "I agree." (2); header lines are not prose.
+    assert rows[0]["prose_before"] == 0.0 and rows[2]["prose_before"] == 32 / 34
+    assert rows[0]["prose_after"] == 18 / 34 and rows[4]["prose_after"] == 0.0
+
+
+def test_html_pages_give_the_markup_features_too() -> None:
+    html = (
+        "<html><body><nav><a href='/'>Home</a></nav><article><h1>Talks resume</h1>"
+        f"<p>{PROSE}</p><p>{PROSE}</p></article>"
+        "<div class='related-posts'><ul><li><a href='/a'>Another story</a></li></ul></div>"
+        "</body></html>"
+    )
+    (story,) = parse_html(RawItem.of("page.html", html.encode()))
+    places = dict(zip(story.paragraphs, story.markup, strict=True))
+    assert places["Home"].links == 1.0 and "nav" in places["Home"].tags
+    assert "related-posts" in places["Another story"].names
+    assert places[PROSE].links == 0.0 and "article" in places[PROSE].tags
+
+
+def test_shipped_models_match_the_features_and_tell_story_from_furniture() -> None:
+    data = json.loads(SHIPPED.read_text(encoding="utf-8"))
+    assert tuple(data["models"]["text"]["features"]) == FEATURE_NAMES
+    assert tuple(data["models"]["html"]["features"]) == PAGE_FEATURES
+    assert SHIPPED.stat().st_size < 1_000_000  # small enough to commit and to load fast
+    model = MainTextModels.load().text
     page = ["Home", "World", PROSE, PROSE, PROSE, "Share", "Contact us"]
-    scores = [model.probability(row) for row in page_features(page, [False] * len(page))]
+    scores = model.trees.probabilities(np.array(page_features(page, [False] * len(page))))
     assert min(scores[2:5]) > 0.5 > max(scores[0], scores[1], scores[6])
 
 
-def test_model_from_another_feature_set_is_refused(tmp_path: Path) -> None:
-    data = json.loads((REPO / "pipeline" / "clean" / MODEL_FILE).read_text(encoding="utf-8"))
-    data["features"] = data["features"][:-1]
+def test_models_from_another_feature_set_are_refused(tmp_path: Path) -> None:
+    data = json.loads(SHIPPED.read_text(encoding="utf-8"))
+    data["models"]["text"]["features"] = data["models"]["text"]["features"][:-1]
     path = tmp_path / "old.json"
     path.write_text(json.dumps(data))
     with pytest.raises(ValueError, match="retrain"):
-        MainTextModel.load(path)
+        MainTextModels.load(path)
+
+
+def test_trees_walk_every_row_to_its_leaf() -> None:
+    """Two stumps on feature 0 and 1: node 0 splits at 0.5 into leaves 1 and 2, node 3 at
+    2.0 into leaves 4 and 5; the logit is the baseline plus one leaf of each tree."""
+    trees = BoostedTrees(
+        feature=np.array([0, 0, 0, 1, 0, 0]),
+        threshold=np.array([0.5, np.inf, np.inf, 2.0, np.inf, np.inf]),
+        left=np.array([1, 1, 2, 4, 4, 5]),
+        right=np.array([2, 1, 2, 5, 4, 5]),
+        value=np.array([0.0, -1.0, 1.0, 0.0, -2.0, 2.0]),
+        roots=np.array([0, 3]),
+        depth=1,
+        baseline=0.5,
+    )
+    found = trees.probabilities(np.array([[0.0, 3.0], [1.0, 1.0]]))
+    expected = 1 / (1 + np.exp(-np.array([0.5 - 1 + 2, 0.5 + 1 - 2])))
+    assert np.allclose(found, expected)
 
 
 @pytest.mark.parametrize(
@@ -63,47 +117,42 @@ def test_main_run(probabilities: list[float], sizes: list[int], expected: range)
     assert main_run(probabilities, sizes, threshold=0.3) == expected
 
 
-STANDFIRST = "Police closed the coast road on Sunday as the storm brought down power lines."
-TEASER = (
-    "In other news, the city council voted on Tuesday to close the old bridge to cars, "
-    "after engineers found cracks in two of its piers during a routine inspection."
-)
+def _model(**decision: float | None) -> MainTextModel:
+    return replace(MainTextModels.load().html, **decision)
 
 
-def _main_text(book: RuleBook) -> MainText:
+def test_a_sure_piece_of_furniture_inside_the_run_is_dropped() -> None:
+    probabilities = [0.1, 0.9, 0.05, 0.9, 0.1]
+    sizes = [2, 40, 4, 40, 2]
+    run, dropped = _model(threshold=0.3, drop=0.1).decide(probabilities, sizes, None)
+    assert run == range(1, 4) and dropped == {2}
+    # A run the model would drop whole is kept: a story it cannot place stays.
+    run, dropped = _model(threshold=0.3, drop=0.5).decide([0.4], [10], None)
+    assert run == range(0, 1) and not dropped
+
+
+def test_on_html_trafilaturas_paragraphs_stand_unless_the_model_is_sure() -> None:
+    probabilities = [0.5, 0.07, 0.6, 0.95, 0.1]
+    found = frozenset({1, 2})
+    html = _model(threshold=0.3, drop=0.1, keep_extracted=0.05)
+    # Paragraph 1 is below the run's threshold and its drop, but trafilatura kept it and
+    # the model is not sure enough to overrule it.
+    assert html.decide(probabilities, [10] * 5, found) == (range(1, 4), frozenset())
+    assert replace(html, keep_extracted=0.2).decide(probabilities, [10] * 5, found) == (
+        range(2, 4),
+        frozenset(),
+    )
+    # A kept paragraph far from the run: what lies between is cut.
+    assert html.decide([0.9, 0.0, 0.0, 0.9], [40, 40, 40, 40], frozenset({3})) == (
+        range(0, 4),
+        {1, 2},
+    )
+
+
+def test_switched_off_trafilaturas_paragraphs_are_the_run(book: RuleBook) -> None:
+    """``clean.main_text_around_extracted = false``: trafilatura's paragraphs, first to last."""
     assert book.main_text is not None
-    return book.main_text
-
-
-def _locate(book: RuleBook, page: list[str], extracted: ExtractedText | None) -> range:
-    return _main_text(book).locate(page, book.marks(page), extracted)[1]
-
-
-def test_an_extractors_finding_is_main_text_and_the_model_adds_around_it(book: RuleBook) -> None:
-    """Trafilatura dropped the standfirst; the model adds it back from the area around the
-    finding, and leaves the teaser outside the area alone although it reads like prose."""
-    page = ["Home | World | Sport", STANDFIRST, PROSE, PROSE, PROSE, "Share", TEASER, TEASER]
-    found = ExtractedText(area=range(1, 6), paragraphs=frozenset({2, 3, 4}))
-    assert _locate(book, page, found) == range(1, 5)
-    assert _locate(book, page, None) == range(0, 8)  # the model alone runs into the teasers
-    # Switched off (clean.main_text_around_extracted), trafilatura's paragraphs are the run.
-    alone = replace(_main_text(book), around_extracted=False)
-    assert alone.locate(page, book.marks(page), found)[1] == range(2, 5)
-
-
-def test_a_finding_without_the_pages_main_text_is_set_aside(book: RuleBook) -> None:
-    """Trafilatura took a sidebar's list of names for the main text (Dragnet R163): the
-    model's own run, which holds far more main-text evidence, is the main text."""
-    names = [
-        f"{first} {last}"
-        for first, last in zip(
-            "Anna Ben Cleo Dan Eva".split(), "Berg Cole Dahl Eck Falk".split(), strict=True
-        )
-    ]
-    story = [PROSE] * 6
-    page = [*names, "Archive", *story]
-    found = ExtractedText(area=range(0, 6), paragraphs=frozenset(range(5)))
-    assert _locate(book, page, found) == range(6, 12)
-    # Where the model sees little main text anywhere, the finding stands.
-    short = [*names, "Archive", "Contact"]
-    assert _locate(book, short, found) == range(0, 5)
+    page = ["Home | World | Sport", PROSE, PROSE, PROSE, "Share"]
+    found = ExtractedText(area=range(0, 5), paragraphs=frozenset({1, 3}))
+    alone: MainText = replace(book.main_text, around_extracted=False)
+    assert alone.locate(page, book.marks(page), found).run == range(1, 4)
