@@ -54,7 +54,6 @@ KEEP_EXTRACTED = (None, 0.1, 0.3)  # None: the run decides, as on text
 # F1 kept 0.961 of the story on the held-out text pages, a recall floor of 0.98 on the
 # training pages kept 0.974 but left 42 % of the furniture in: BENCHMARKS.md.)
 BETA = 1.5
-VERBOSE = False
 
 
 def path_data(page: Prepared, path: str) -> PathData | None:
@@ -167,15 +166,9 @@ def choose_decision(
             shared = float(page.sizes[kept & main].sum())
             precisions.append(shared / max(float(page.sizes[kept].sum()), 1.0))
             recalls.append(shared / max(float(page.sizes[main].sum()), 1.0) if main.any() else 1.0)
-        recall = statistics.fmean(recalls)
-        f1 = statistics.fmean(_f_beta(p, r, 1.0) for p, r in zip(precisions, recalls, strict=True))
         chosen_by = statistics.fmean(
             _f_beta(p, r, BETA) for p, r in zip(precisions, recalls, strict=True)
         )
-        if VERBOSE:
-            print(
-                f"    {params}: R {recall:.3f} F1 {f1:.3f} F{BETA} {chosen_by:.3f}", file=sys.stderr
-            )
         if not best or chosen_by > best[0]:
             best = (chosen_by, candidate)
     return best[1]
@@ -194,8 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     models = train(pages)
     trained_on = [page for page in pages if page.scored]
     document = {
-        "about": "Main-text models for wire-ingest's clean stage: logistic regressions over "
-        "standardised paragraph features, one for text pages and one for HTML pages. "
+        "about": "Main-text models for wire-ingest's clean stage: gradient-boosted trees over "
+        "paragraph features, one for text pages and one for HTML pages. "
         "Written by scripts/train_main_text_model.py; figures on pages left out in "
         "BENCHMARKS.md (scripts/eval_boilerplate.py).",
         "trained_on": dict(Counter(page.corpus for page in trained_on)),
