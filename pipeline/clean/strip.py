@@ -66,9 +66,7 @@ def strip_boilerplate(story: Story, book: RuleBook) -> Story:
     scores: Sequence[float | None] = [None] * len(paragraphs)
     run, dropped = range(len(paragraphs)), frozenset[int]()
     if book.main_text and story.page_text:
-        headline, paragraphs, scores, run, dropped = _locate_main_text(
-            story, paragraphs, book, cuts
-        )
+        headline, paragraphs, scores, run, dropped = _locate_main_text(story, book, cuts)
     elif story.extracted:
         run = story.extracted.span
     # Page furniture before the main text; the paragraphs just before it may be its lead,
@@ -129,14 +127,14 @@ def strip_boilerplate(story: Story, book: RuleBook) -> Story:
 
 
 def _locate_main_text(
-    story: Story, paragraphs: list[str], book: RuleBook, cuts: _Cuts
+    story: Story, book: RuleBook, cuts: _Cuts
 ) -> tuple[str, list[str], list[float | None], range, frozenset[int]]:
     """The main text's run of paragraphs (with the model's scores, and the paragraphs inside
     it that are furniture all the same), and the headline: the first line, unless that was the
     page's (a site name, a menu entry) and a headline stands at the start of the main text,
     which then moves out of the paragraphs."""
     assert book.main_text is not None
-    headline = story.headline
+    headline, paragraphs = story.headline, story.paragraphs
     # A comment thread can outweigh the story it follows: look for the story before it.
     before_thread = paragraphs[: _thread_start(paragraphs, book)]
     located = book.main_text.locate(
