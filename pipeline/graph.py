@@ -1,4 +1,5 @@
-"""The pipeline graph: read -> parse -> clean -> identify -> enrich -> write, and dead letters.
+"""The pipeline graph: read -> parse -> clean -> identify -> cluster -> enrich -> write, and
+dead letters.
 
 One graph for every command: its source is a batch of ``Delivery``s (the files a run
 matched, the files or messages a watcher found since its last batch), its sink the Avro
@@ -19,6 +20,7 @@ import apache_beam as beam
 
 from pipeline.clean.rules import RuleBook
 from pipeline.clean.transforms import CleanStories
+from pipeline.cluster.transforms import ClusterStories
 from pipeline.enrich.transforms import EnrichStories
 from pipeline.identify.transforms import IdentifyStories
 from pipeline.parse.transforms import ParseStories
@@ -26,16 +28,23 @@ from pipeline.read.transforms import ReadItems
 from pipeline.records import Delivery
 from pipeline.settings import Settings
 from pipeline.sink.ledger import KnownStories
-from pipeline.sink.transforms import write_dead_letters, write_duplicates, write_stories
+from pipeline.sink.transforms import (
+    write_cluster_entries,
+    write_dead_letters,
+    write_duplicates,
+    write_stories,
+)
 from pipeline.stage import CountAs
 
 
 class IngestOutputs(NamedTuple):
-    """Every item read ends in exactly one of these, or in a story's ``duplicate_sources``."""
+    """Every item read ends in exactly one of the first three, or in a story's
+    ``duplicate_sources``."""
 
     stories: beam.PCollection
     dead_letters: beam.PCollection
     duplicates: beam.PCollection  # items repeating a story already in the output
+    clusters: beam.PCollection  # the stories' near-duplicate index entries (JSON lines)
 
 
 class IngestStories(beam.PTransform):
@@ -43,7 +52,9 @@ class IngestStories(beam.PTransform):
     one per id, version and content.
 
     Args:
-        known: the stories already in the output; an item repeating one becomes a duplicate.
+        ingested_at: when the run (or the watcher's batch) started.
+        known: the stories already in the output; an item repeating one becomes a duplicate,
+            and new stories join their clusters.
     """
 
     def __init__(
@@ -52,12 +63,14 @@ class IngestStories(beam.PTransform):
         settings: Settings,
         book: RuleBook,
         format_name: str,
+        ingested_at: datetime,
         known: KnownStories | None = None,
     ) -> None:
         super().__init__()
         self._settings = settings
         self._book = book
         self._format_name = format_name
+        self._ingested_at = ingested_at
         self._known = known
 
     def expand(self, deliveries: beam.PCollection) -> IngestOutputs:
@@ -71,14 +84,19 @@ class IngestStories(beam.PTransform):
             | "CountFailedReads" >> CountAs("items_read")
         )
         cleaned = stories | "Clean" >> CleanStories(self._book)
-        unique = cleaned.items | "Identify" >> IdentifyStories(self._known)
-        enriched = unique.stories | "Enrich" >> EnrichStories(self._settings.enrich)
+        unique = cleaned.items | "Identify" >> IdentifyStories(
+            self._settings.identify, arrived=self._ingested_at, known=self._known
+        )
+        clustered = unique.stories | "Cluster" >> ClusterStories(
+            self._settings.identify, ingested_at=self._ingested_at, known=self._known
+        )
+        enriched = clustered.stories | "Enrich" >> EnrichStories(self._settings.enrich)
         dead_letters = (
             intake_failures,
             cleaned.dead_letters,
             enriched.dead_letters,
         ) | "DeadLetters" >> beam.Flatten()
-        return IngestOutputs(enriched.items, dead_letters, unique.duplicates)
+        return IngestOutputs(enriched.items, dead_letters, unique.duplicates, clustered.entries)
 
 
 @dataclass(frozen=True)
@@ -101,15 +119,20 @@ def build(
 ) -> None:
     """Adds one batch to ``pipeline``: ingest ``deliveries``, write what comes out into
     ``staging`` (the ledger commits it)."""
+    ingested_at = datetime.now(UTC)
     outputs = (
         pipeline
         | "Deliveries" >> beam.Create(list(deliveries))
         | "Ingest"
         >> IngestStories(
-            settings=job.settings, book=job.book, format_name=job.format_name, known=known
+            settings=job.settings,
+            book=job.book,
+            format_name=job.format_name,
+            ingested_at=ingested_at,
+            known=known,
         )
     )
-    ingested_at = datetime.now(UTC)
     outputs.stories | "WriteStories" >> write_stories(staging, batch_id, ingested_at)
     outputs.dead_letters | "WriteDeadLetters" >> write_dead_letters(staging, batch_id)
     outputs.duplicates | "WriteDuplicates" >> write_duplicates(staging, batch_id)
+    outputs.clusters | "WriteClusterEntries" >> write_cluster_entries(staging, batch_id)

@@ -39,6 +39,8 @@ from pipeline.sink.ledger import STATE_DIR, Commit, Counts, KnownStories, Ledger
 from pipeline.sink.transforms import (
     DEAD_LETTER_DIR,
     DUPLICATES_DIR,
+    CLUSTERS_DIR,
+    CLUSTERS_SUFFIX,
     OUTPUT_DIRS,
     STORIES_DIR,
     SUFFIX,
@@ -148,10 +150,14 @@ def run_batch(session: Session, ledger: Ledger, deliveries: Sequence[Delivery]) 
             f"{counts.dead_lettered} dead-lettered + {counts.duplicates} duplicates; "
             "nothing was committed. This is a bug: please report it"
         )
+    written = {story_key_digest(key) for key in summaries.story_keys(staged[STORIES_DIR])}
+    # Index entries of the stories written (not of one the enrich stage dead-lettered).
+    entries = summaries.json_lines(_files(FileSystems.join(staging, CLUSTERS_DIR), CLUSTERS_SUFFIX))
     return ledger.commit(
         batch_id,
         deliveries=[delivery.key for delivery in deliveries],
-        story_keys=[story_key_digest(key) for key in summaries.story_keys(staged[STORIES_DIR])],
+        story_keys=sorted(written),
+        clusters=[entry for entry in entries if entry["key"] in written],
         staged=[
             f"{folder}/{FileSystems.split(path)[1]}"
             for folder, paths in staged.items()
@@ -335,8 +341,8 @@ def prepare_output(output: str, *, overwrite: bool, resume: bool) -> Ledger:
     return ledger
 
 
-def _files(folder: str) -> list[str]:
-    pattern = FileSystems.join(folder, f"*{SUFFIX}")
+def _files(folder: str, suffix: str = SUFFIX) -> list[str]:
+    pattern = FileSystems.join(folder, f"*{suffix}")
     return sorted(meta.path for meta in FileSystems.match([pattern])[0].metadata_list)
 
 

@@ -18,6 +18,9 @@ from pipeline.errors import DataError
 
 # Story.body holds paragraphs separated by one blank line, whatever the input format.
 PARAGRAPH_BREAK = "\n\n"
+# A kill (canceled) or a withhold recalls the story's earlier versions: such an item is a story
+# record even when it carries no text (its body is then empty), and it is not annotated.
+RECALLS = frozenset({"canceled", "withheld"})
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,10 @@ class Story:
     credit: str | None = None
     language: str | None = None
     version: str | None = None
+    # Orders the versions of one id (higher is later): a parser sets it where its format has
+    # an order the version string does not show; the identify stage fills it in otherwise.
+    version_rank: int | None = None
+    supersedes: str | None = None  # the version this one replaces, when the source says
     version_created: datetime | None = None
     first_created: datetime | None = None
     embargoed: datetime | None = None  # not to be published before this time
@@ -208,6 +215,8 @@ class Story:
     id: str = ""  # set by the identify stage
     content_sha256: str = ""  # set by the identify stage
     duplicate_sources: tuple[Source, ...] = ()  # other inputs that carried the same story
+    cluster_id: str = ""  # set by the cluster stage: the id of the story this one repeats
+    cluster_similarity: float | None = None  # to the story it was matched to; None: it leads
     page: PageMetadata | None = None
     # The body is a page's whole text, furniture and all (a saved page, an HTML page): the
     # clean stage looks for the main text in it. Wire formats carry the story alone.

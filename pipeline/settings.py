@@ -9,6 +9,7 @@ these settings through their constructors; no worker reads a file or a global fo
 
 from __future__ import annotations
 
+import re
 import tomllib
 from enum import StrEnum
 from importlib.resources import files
@@ -96,6 +97,38 @@ class EnrichSettings(_Settings):
     """Reporting verbs that attribute a quote to its speaker (said, told, ...), any form."""
 
 
+class IdentifySettings(_Settings):
+    kill_patterns: tuple[str, ...] = ()
+    """Regular expressions: a usable story whose version line, slugline or headline one
+    matches (from its start, case as written) is a kill advisory, pub_status canceled."""
+    cluster_measure: str
+    """How alike two bodies are: "jaccard" (shared shingles over all shingles) or "overlap"
+    (shared shingles over the smaller body's), names in pipeline.cluster.clusters.MEASURES."""
+    cluster_threshold: float = Field(gt=0, le=1)
+    """A story joins the cluster of an earlier one whose body it is at least this alike."""
+    shingle_words: int = Field(ge=1)
+    """Words per shingle: longer shingles tell template stories with other figures apart."""
+    cluster_horizon_days: float = Field(gt=0)
+    """How far back a story is looked for among earlier ones (what the index keeps)."""
+
+    @model_validator(mode="after")
+    def _measure_is_known(self) -> IdentifySettings:
+        from pipeline.cluster.clusters import MEASURES  # datasketch loads only when used
+
+        if self.cluster_measure not in MEASURES:
+            raise ValueError(f"cluster_measure must be one of {', '.join(sorted(MEASURES))}")
+        return self
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> IdentifySettings:
+        for pattern in self.kill_patterns:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"kill pattern {pattern!r}: {error}") from error
+        return self
+
+
 class WatchSettings(_Settings):
     poll_seconds: float = Field(gt=0)
     """How long the watcher waits between looks at its inputs while nothing new comes."""
@@ -108,6 +141,7 @@ class WatchSettings(_Settings):
 class Settings(_Settings):
     read: ReadSettings
     clean: CleanSettings
+    identify: IdentifySettings
     enrich: EnrichSettings
     watch: WatchSettings
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from pipeline.settings import Settings
 from tests.conftest import SAMPLES, SEED
 
 OTHER = SAMPLES / "ap-costa-concordia-trial.txt"
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 if TYPE_CHECKING:
     from apache_beam.testing.test_pipeline import TestPipeline
@@ -46,10 +48,10 @@ def test_ingest_stories_routes_every_item(
     )
     deliveries = FolderInput(str(folder), output=str(tmp_path / "out")).poll()
     with test_pipeline() as p:
-        stories, dead_letters, duplicates = (
+        stories, dead_letters, duplicates, _ = (
             p
             | beam.Create(deliveries)
-            | IngestStories(settings=settings, book=book, format_name="auto")
+            | IngestStories(settings=settings, book=book, format_name="auto", ingested_at=NOW)
         )
         assert_that(duplicates, equal_to([]), "Duplicates")
         written = stories | beam.Map(
@@ -94,11 +96,15 @@ def test_ingest_stories_turns_stories_already_in_the_output_into_duplicates(
     folder = write_files({"seed.txt": seed, "again.txt": seed, "other.txt": OTHER.read_bytes()})
     deliveries = FolderInput(str(folder), output=output).poll()
     with test_pipeline() as p:
-        stories, _, duplicates = (
+        stories, _, duplicates, _ = (
             p
             | beam.Create(deliveries)
             | IngestStories(
-                settings=settings, book=book, format_name="auto", known=KnownStories(output, 1)
+                settings=settings,
+                book=book,
+                format_name="auto",
+                ingested_at=NOW,
+                known=KnownStories(output, 1),
             )
         )
         known_id = known_key.split("\x1f")[0]

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from pipeline.clean.features import SENTENCE_END
 from pipeline.clean.rules import BODY_SCOPES, Rule, RuleBook, named_values
 from pipeline.errors import CleanError, Reason
-from pipeline.records import PARAGRAPH_BREAK, Removed, Story
+from pipeline.records import PARAGRAPH_BREAK, RECALLS, Removed, Story
 from pipeline.settings import Scope
 
 _LEAD_SCOPE = frozenset({Scope.LEAD})
@@ -55,10 +55,14 @@ EXTRACTOR_RULE = "extractor"  # outside an extractor's finding, with the model s
 def strip_boilerplate(story: Story, book: RuleBook) -> Story:
     """Removes boilerplate from ``story.body``; every cut goes into ``removed`` with its rule.
 
+    A kill or withhold notice (``RECALLS``) may have no text: it passes as it is.
+
     Raises:
         CleanError: when nothing of the body is left.
     """
     paragraphs = story.paragraphs
+    if not paragraphs and story.pub_status in RECALLS:
+        return story
     if not paragraphs:
         raise CleanError(Reason.NO_BODY, "the story has no body text")
     cuts = _Cuts(book, MODEL_RULE if book.main_text else EXTRACTOR_RULE)

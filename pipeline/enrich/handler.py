@@ -27,7 +27,7 @@ from pipeline.enrich.components import PARAGRAPH_BREAKS
 from pipeline.enrich.features import annotations_from_doc, model_id, with_story_extras
 from pipeline.enrich.language import primary
 from pipeline.errors import ConfigError
-from pipeline.records import Annotations, Story
+from pipeline.records import RECALLS, Annotations, Story
 from pipeline.settings import EnrichSettings
 
 # Components that set sentence boundaries, and keep the ones set before them.
@@ -149,11 +149,15 @@ class SpacyModelHandler(ModelHandler[Story, PredictionResult, Language]):
                 yield Doc.from_docs(pieces, ensure_whitespace=False)
 
     def _reads(self, story: Story) -> bool:
+        if story.pub_status in RECALLS:
+            return False
         return story.language is None or primary(story.language) == self._language
 
     def _skipped(self, story: Story) -> Annotations:
         reason = (
-            f"language {story.language}: the spaCy pipeline {self._settings.model} "
+            f"pub_status {story.pub_status}: a kill or withhold is not annotated"
+            if story.pub_status in RECALLS
+            else f"language {story.language}: the spaCy pipeline {self._settings.model} "
             f"reads {self._language} only"
         )
         return Annotations(

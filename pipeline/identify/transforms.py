@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -11,7 +13,9 @@ from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from pipeline.identify.identity import duplicate_key, identify, merge_duplicates, repeats
+from pipeline.identify.versions import versioned
 from pipeline.records import Story
+from pipeline.settings import IdentifySettings
 from pipeline.sink.ledger import KnownStories, story_key_digest
 from pipeline.stage import METRICS_NAMESPACE
 
@@ -44,22 +48,38 @@ class _MergeDuplicatesFn(beam.DoFn):
         yield story
 
 
+def _identify(
+    story: Story, *, kill_patterns: tuple[re.Pattern[str], ...], arrived: datetime
+) -> Story:
+    return versioned(identify(story), kill_patterns=kill_patterns, arrived=arrived)
+
+
 class IdentifyStories(beam.PTransform):
-    """Sets ids and hashes, then merges exact duplicates (each merged copy is counted); a
-    story already in the output (``known``) becomes duplicate records instead.
+    """Sets ids, hashes, version ranks and kill advisories' status, then merges exact
+    duplicates (each merged copy is counted); a story already in the output (``known``)
+    becomes duplicate records instead.
 
     Args:
+        settings: the kill patterns.
+        arrived: when the run started (the rank of versions with no order of their own).
         known: the stories earlier runs and batches committed to the output; None for none.
     """
 
-    def __init__(self, known: KnownStories | None = None) -> None:
+    def __init__(
+        self, settings: IdentifySettings, *, arrived: datetime, known: KnownStories | None = None
+    ) -> None:
         super().__init__()
+        self._kill_patterns = tuple(re.compile(pattern) for pattern in settings.kill_patterns)
+        self._arrived = arrived
         self._known = known
 
     def expand(self, stories: beam.PCollection) -> IdentifyOutputs:
+        step = functools.partial(
+            _identify, kill_patterns=self._kill_patterns, arrived=self._arrived
+        )
         merged = (
             stories
-            | "Identify" >> beam.Map(identify)
+            | "Identify" >> beam.Map(step)
             | "KeyByIdentity" >> beam.WithKeys(duplicate_key)
             | "GroupDuplicates" >> beam.GroupByKey()
             | "MergeDuplicates"

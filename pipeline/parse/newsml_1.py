@@ -27,7 +27,8 @@ How NewsML 1.2 maps onto ``Story``, and why:
   its revision: a story's identity is its id and its version, and a PublicIdentifier also
   carries the revision (some agencies, Belga among them, send one PublicIdentifier for all
   their items). Without those three parts, the PublicIdentifier as given.
-* ``version``: ``RevisionId``; ``signals``: "update" when it names a ``PreviousRevision``.
+* ``version``: ``RevisionId``; ``supersedes`` and the "update" signal: the
+  ``PreviousRevision`` it names.
 * ``first_created`` / ``version_created``: ``FirstCreated`` / ``ThisRevisionCreated``.
 * ``pub_status``: ``Status`` (Usable, Withheld, Canceled); an Embargoed item is usable from
   the time of its ``StatusWillChange`` (``embargoed``), or withheld when that is not given.
@@ -73,7 +74,7 @@ from pipeline.parse.nitf import (
     nitf_fields,
 )
 from pipeline.parse.text import split_paragraphs
-from pipeline.records import PARAGRAPH_BREAK, ItemFailure, RawItem, Story, Subject
+from pipeline.records import PARAGRAPH_BREAK, RECALLS, ItemFailure, RawItem, Story, Subject
 
 FORMAT = "newsml-1"
 
@@ -176,28 +177,30 @@ def _story_fields(
     if top is None:
         raise _not_a_component(news_item)
     contents = list(_contents(top, ()))
-    body = _body_contents(contents)
-    path = body[0].components  # the metadata that applies to the text
+    management = wire.child(news_item, "NewsManagement")
+    status = _formal(wire.child(management, "Status")).lower()
+    release = _release(management)
+    recalled = _status(status, release) in RECALLS  # a kill or withhold: text optional
+    body = _body_contents(contents, recalled=recalled)
+    path = body[0].components if body else (top,)  # the metadata that applies to the text
     nitf: dict[str, object] = {}
     paragraphs: list[str] = []
     for content in body:
         found, fields = _content_paragraphs(content.item)
         paragraphs += found
         nitf = nitf or fields
-    if not paragraphs:
+    if not paragraphs and not recalled:
         raise ParseError(Reason.NO_BODY, f"the NewsItem's {_described(body)} has no text")
     identification = wire.child(news_item, "Identification")
     identifier = wire.child(identification, "NewsIdentifier")
-    management = wire.child(news_item, "NewsManagement")
-    status = _formal(wire.child(management, "Status")).lower()
-    release = _release(management)
     slugline = _line(path, "SlugLine") or wire.text(wire.child(identification, "NameLabel"))
-    same_version = [content for content in contents if not content.alternative_to(body[0])]
+    same_version = [c for c in contents if not body or not c.alternative_to(body[0])]
     headline = _line(path, "HeadLine") or _title(same_version) or _str(nitf, "headline")
     own: dict[str, object] = {
         "id": _identity(identifier),
         "version": wire.text(wire.child(identifier, "RevisionId")),
-        "signals": _signals(identifier),
+        "supersedes": _previous_revision(identifier),
+        "signals": ("update",) if _previous_revision(identifier) else (),
         "first_created": _time(management, "FirstCreated"),
         "version_created": _time(management, "ThisRevisionCreated"),
         "embargoed": release if status in ("embargoed", "withheld") else None,
@@ -212,13 +215,14 @@ def _story_fields(
         "editorial_note": _news_line(path, _EDITORIAL_LINES),
         "keywords": _union(_keywords(path), nitf.get("keywords")),
         "subjects": _union(_subjects(path, topic_names), nitf.get("subjects")),
-        "language": body[0].language or wire.language_tag(news_item.get(wire.XML_LANG)),
+        "language": (body and body[0].language) or wire.language_tag(news_item.get(wire.XML_LANG)),
         "located": _located(path),
         "headline": wire.headline_or_lead(headline, slugline or _str(nitf, "slugline"), paragraphs),
         "body": PARAGRAPH_BREAK.join(paragraphs),
     }
-    # The NewsML metadata wins; what it leaves empty, the NITF's fills.
-    return {**nitf, **{key: value for key, value in own.items() if value}}
+    # The NewsML metadata wins; what it leaves empty, the NITF's fills. The body is always
+    # there, empty for a kill without text.
+    return {**nitf, **{key: value for key, value in own.items() if value}, "body": own["body"]}
 
 
 def _str(fields: dict[str, object], key: str) -> str | None:
@@ -253,15 +257,17 @@ def _contents(component: Element, above: tuple[Element, ...]) -> Iterator[_Conte
             yield from _contents(node, path)
 
 
-def _body_contents(contents: list[_Content]) -> list[_Content]:
+def _body_contents(contents: list[_Content], *, recalled: bool) -> list[_Content]:
     """The content items holding the story's text (see the module docstring), or the reason
-    there are none."""
+    there are none; none at all is no error for a kill or withhold (``recalled``)."""
     texts = [c for c in contents if c.kind == "text" and c.role not in _NOT_BODY_ROLES]
     chosen = [content for content in texts if content.role in _BODY_ROLES] or texts
     if not chosen:
         kinds = sorted({content.kind for content in contents if content.kind != "text"})
         if kinds:
             raise ParseError(Reason.NOT_TEXT, f"{', '.join(kinds)} content only, not a text story")
+        if recalled:
+            return []
         raise ParseError(Reason.NO_BODY, "a NewsItem without text content")
     first = chosen[0]
     media = [role for role in map(_role, first.components) if role in _MEDIA_ROLES]
@@ -429,10 +435,11 @@ def _identity(identifier: Element | None) -> str | None:
     return wire.text(wire.child(identifier, "PublicIdentifier"))
 
 
-def _signals(identifier: Element | None) -> tuple[str, ...]:
+def _previous_revision(identifier: Element | None) -> str | None:
+    """The revision this one replaces; ``PreviousRevision="0"`` is a first revision."""
     revision = wire.child(identifier, "RevisionId")
     previous = wire.clean(revision.get("PreviousRevision")) if revision is not None else ""
-    return ("update",) if previous not in ("", "0") else ()
+    return previous if previous not in ("", "0") else None
 
 
 def _release(management: Element | None) -> datetime | None:

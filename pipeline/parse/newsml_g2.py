@@ -18,8 +18,8 @@ The body is the item's inline text, recognised by its markup rather than by ``co
 the ``<header>`` where dpa repeats the headline and slug metadata) in ``inlineXML``, else
 plain text in ``inlineData``. Other inline XML (SportsML, events) is not story text, and
 ``remoteContent`` is only a reference: a text item with nothing else has no body
-(``no_body``: wire-ingest reads no network), nor has a kill notice (``pubStatus`` canceled)
-sent without text.
+(``no_body``: wire-ingest reads no network). A kill or withhold notice (``pubStatus``
+canceled or withheld) sent without text is a story all the same, with an empty body.
 
 Metadata comes from where NewsML-G2 puts it: ``guid`` and ``version`` on the item;
 ``versionCreated``, ``firstCreated``, ``embargoed``, ``pubStatus``, ``signal`` (IPTC ``sig:``
@@ -47,7 +47,7 @@ from pipeline.errors import ParseError, Reason
 from pipeline.parse import wire
 from pipeline.parse.markup import BLOCKS, local_name
 from pipeline.parse.nitf import nitf_fields
-from pipeline.records import PARAGRAPH_BREAK, ItemFailure, RawItem, Source, Story, Subject
+from pipeline.records import PARAGRAPH_BREAK, RECALLS, ItemFailure, RawItem, Source, Story, Subject
 
 FORMAT = "newsml-g2"
 NAR = "http://iptc.org/std/nar/2006-10-01/"
@@ -132,10 +132,12 @@ def parse_item(element: Element, source: Source, raw: bytes) -> Story:
     pub_status = wire.pub_status(_code(wire.child(item_meta, "pubStatus"))) or "usable"
     content = item_content(element if kind == "contentSet" else wire.child(element, "contentSet"))
     if isinstance(content, str):
-        if nature == "composite":
+        if pub_status in RECALLS:
+            content = Content(paragraphs=[])  # a kill or withhold notice: a record, no text
+        elif nature == "composite":
             raise ParseError(Reason.NOT_TEXT, f"composite item with no text: {content}")
-        kill = " (pubStatus canceled: a kill notice)" if pub_status == "canceled" else ""
-        raise ParseError(Reason.NO_BODY, f"no story text: {content}{kill}")
+        else:
+            raise ParseError(Reason.NO_BODY, f"no story text: {content}")
     slugline = _text(wire.child(content_meta, "slugline"))
     headline = _headline(content_meta) or content.headline
     return Story(

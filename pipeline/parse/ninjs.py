@@ -50,7 +50,7 @@ from typing import Any
 
 from pipeline.errors import ParseError, Reason
 from pipeline.parse import jsonwire, wire
-from pipeline.records import PARAGRAPH_BREAK, ItemFailure, RawItem, Source, Story
+from pipeline.records import PARAGRAPH_BREAK, RECALLS, ItemFailure, RawItem, Source, Story
 
 FORMAT = jsonwire.NINJS
 # A body with at least this share of the longest body's text is as complete as it.
@@ -135,7 +135,7 @@ def text_paragraphs(
     paragraphs = body_paragraphs(fields)
     if not paragraphs and kind in PACKAGE_TYPES:
         raise ParseError(Reason.NOT_TEXT, f"{kind} item without a text body, not a text story")
-    if not paragraphs:
+    if not paragraphs and wire.pub_status(fields.get("pubstatus")) not in RECALLS:
         raise ParseError(Reason.NO_BODY, missing_body(kind, fields))
     return paragraphs
 

@@ -63,7 +63,7 @@ from xml.etree.ElementTree import Element
 from pipeline.errors import ParseError, Reason
 from pipeline.parse import wire
 from pipeline.parse.markup import local_name
-from pipeline.records import PARAGRAPH_BREAK, RawItem, Story, Subject
+from pipeline.records import PARAGRAPH_BREAK, RECALLS, RawItem, Story, Subject
 
 FORMAT = "nitf"
 SUBJECT_SCHEME = "iptc-subjectcode"  # IPTC Subject Codes (the 8-digit refnums)
@@ -95,7 +95,7 @@ def parse_nitf(item: RawItem) -> Iterator[Story]:
     if local_name(root.tag) != "nitf":
         raise ParseError(Reason.MALFORMED, f"root element <{local_name(root.tag)}>, not <nitf>")
     fields = nitf_fields(root)
-    if not fields["body"]:
+    if not fields["body"] and fields.get("pub_status") not in RECALLS:
         raise ParseError(Reason.NO_BODY, "the NITF body.content has no text")
     source = replace(item.source, format=FORMAT)
     yield Story(source=source, raw=item.raw, **fields)  # type: ignore[arg-type]

@@ -38,8 +38,11 @@ def source_record(source: Source) -> dict[str, Any]:
 def story_record(story: Story, *, ingested_at: datetime) -> dict[str, Any]:
     """The ``WireStory`` record of an enriched story."""
     annotations = story.annotations
-    if annotations is None:
-        raise ValueError(f"story {story.id} from {story.source.uri} reached the sink unannotated")
+    if annotations is None or story.version_rank is None or not story.cluster_id:
+        raise ValueError(
+            f"story {story.id} from {story.source.uri} reached the sink unannotated, unranked "
+            "or unclustered"
+        )
     return {
         "id": story.id,
         "version": story.version,
@@ -82,6 +85,10 @@ def story_record(story: Story, *, ingested_at: datetime) -> dict[str, Any]:
         if story.dateline_parts
         else None,
         "nlp_skipped": annotations.skipped,
+        "version_rank": story.version_rank,
+        "supersedes": story.supersedes,
+        "cluster_id": story.cluster_id,
+        "cluster_similarity": story.cluster_similarity,
     }
 
 

@@ -7,7 +7,8 @@ and commits them in three steps:
 2. a commit record, ``OUTPUT/_state/ledger/<seq>-<batch>.json``, is written under a temporary
    name and renamed into place. **This is the commit point**: it lists the deliveries the
    batch consumed (files by path, size and modification time; messages by id), the keys of
-   the stories it wrote, its counts, and each file's staged and final name;
+   the stories it wrote, their entries in the near-duplicate index, its counts, and each
+   file's staged and final name;
 3. the files are renamed into ``stories/``, ``dead_letter/`` and ``duplicates/``.
 
 A crash (kill -9) before step 2 leaves only ``.tmp/<batch>/``: opening the ledger deletes it,
@@ -20,6 +21,11 @@ often the process dies. Nothing of this lives in a process's memory: a restarted
 ``_state`` starts with ``_`` and ``.tmp`` with ``.``: Hive-style readers (BigQuery, DuckDB,
 Spark, polars) skip both. Commits are folded into one snapshot every ``SNAPSHOT_EVERY``
 commits, so a day of batches does not leave tens of thousands of small files to read at start.
+
+The near-duplicate index (``pipeline.cluster``) lives here too, so it is exactly as committed
+as the stories it describes: each entry says when it expires (the cluster horizon after it was
+ingested), and folding a commit drops the entries expired by then, so a snapshot holds one
+horizon's worth.
 
 One writer at a time: two processes committing into one output at once are not supported.
 """
@@ -39,6 +45,7 @@ from typing import Any
 from apache_beam.io.filesystems import FileSystems
 
 from pipeline.errors import ConfigError
+from pipeline.identify.versions import microseconds
 
 STATE_DIR = "_state"
 LEDGER_DIR = "ledger"
@@ -95,6 +102,9 @@ class Commit:
     story_keys: tuple[str, ...]  # story_key_digest of each story written
     files: dict[str, str]  # final path -> staged path, both relative to the output
     counts: Counts
+    # The written stories' entries in the near-duplicate index (JSON objects with "key" and
+    # "expires_at", microseconds since the epoch; pipeline.cluster.clusters.Entry).
+    clusters: tuple[dict[str, Any], ...] = ()
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -111,6 +121,7 @@ class Commit:
             story_keys=tuple(data["story_keys"]),
             files=dict(data["files"]),
             counts=Counts.from_json(data["counts"]),
+            clusters=tuple(data.get("clusters", ())),  # none in commits before the index
         )
 
 
@@ -122,12 +133,17 @@ class LedgerState:
     deliveries: set[str] = field(default_factory=set)
     story_keys: set[str] = field(default_factory=set)
     totals: Counts = field(default_factory=Counts)
+    clusters: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> index entry
 
     def fold(self, commit: Commit) -> None:
         self.seq = commit.seq
         self.deliveries.update(commit.deliveries)
         self.story_keys.update(commit.story_keys)
         self.totals.add(commit.counts)
+        self.clusters.update((entry["key"], entry) for entry in commit.clusters)
+        now = microseconds(datetime.fromisoformat(commit.committed_at))
+        for key in [key for key, entry in self.clusters.items() if entry["expires_at"] <= now]:
+            del self.clusters[key]
 
     def to_json(self) -> str:
         return json.dumps(
@@ -136,6 +152,7 @@ class LedgerState:
                 "deliveries": sorted(self.deliveries),
                 "story_keys": sorted(self.story_keys),
                 "totals": asdict(self.totals),
+                "clusters": list(self.clusters.values()),
             },
             separators=(",", ":"),
         )
@@ -148,6 +165,7 @@ class LedgerState:
             deliveries=set(data["deliveries"]),
             story_keys=set(data["story_keys"]),
             totals=Counts.from_json(data["totals"]),
+            clusters={entry["key"]: entry for entry in data.get("clusters", ())},
         )
 
 
@@ -196,6 +214,7 @@ class Ledger:
         story_keys: Iterable[str],
         staged: Iterable[str],
         counts: Counts,
+        clusters: Iterable[dict[str, Any]] = (),
     ) -> Commit:
         """Commits a batch whose files are complete under ``staging(batch_id)``.
 
@@ -212,6 +231,7 @@ class Ledger:
             story_keys=tuple(story_keys),
             files={path: prefix + path for path in sorted(staged)},
             counts=counts,
+            clusters=tuple(clusters),
         )
         name = f"{commit.seq:012d}-{batch_id}{_COMMIT_SUFFIX}"
         write_atomically(FileSystems.join(self._ledger_dir, name), commit.to_json())
@@ -271,11 +291,18 @@ class KnownStories:
     seq: int
 
     def load(self) -> set[str]:
+        return self.state().story_keys
+
+    def clusters(self) -> list[dict[str, Any]]:
+        """The near-duplicate index's entries as committed (``Commit.clusters``)."""
+        return list(self.state().clusters.values())
+
+    def state(self) -> LedgerState:
         with _KNOWN_LOCK:
             state = _KNOWN.get(self.output)
             if state is None or state.seq != self.seq:
                 state = _KNOWN[self.output] = _catch_up(state, self.output, self.seq)
-            return state.story_keys
+            return state
 
 
 _KNOWN: dict[str, LedgerState] = {}

@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import fastavro
 from apache_beam.io.filesystems import FileSystems
@@ -82,6 +83,15 @@ def story_keys(paths: Iterable[str]) -> list[str]:
 
 
 _KEY_FIELDS = ("id", "version", "content_sha256")
+
+
+def json_lines(paths: Iterable[str]) -> list[dict[str, Any]]:
+    """The JSON objects in files of one object a line."""
+    found = []
+    for path in paths:
+        with FileSystems.open(path) as handle:
+            found += [json.loads(line) for line in handle.read().decode("utf-8").splitlines()]
+    return found
 
 
 def dead_letter_reasons(paths: Iterable[str]) -> dict[str, int]:

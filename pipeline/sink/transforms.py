@@ -34,6 +34,10 @@ STORIES_DIR = "stories"
 DEAD_LETTER_DIR = "dead_letter"
 DUPLICATES_DIR = "duplicates"
 OUTPUT_DIRS = (STORIES_DIR, DEAD_LETTER_DIR, DUPLICATES_DIR)
+# The batch's near-duplicate index entries, JSON lines: the ledger takes them into its commit
+# record, and they are not moved into the output.
+CLUSTERS_DIR = "clusters"
+CLUSTERS_SUFFIX = ".jsonl"
 WRITING_DIR = ".writing"  # fileio's own temporary files, inside the staging folder
 SUFFIX = ".avro"
 
@@ -77,6 +81,17 @@ class WriteAvro(beam.PTransform):
 def write_stories(staging: str, batch_id: str, ingested_at: datetime) -> WriteAvro:
     to_record = functools.partial(story_record, ingested_at=ingested_at)
     return WriteAvro(staging, STORIES_DIR, STORY_SCHEMA, to_record, batch_id)
+
+
+def write_cluster_entries(staging: str, batch_id: str) -> beam.PTransform:
+    return fileio.WriteToFiles(
+        path=FileSystems.join(staging, CLUSTERS_DIR),
+        file_naming=fileio.default_file_naming(f"{CLUSTERS_DIR}-{batch_id}", CLUSTERS_SUFFIX),
+        temp_directory=StaticValueProvider(
+            str, FileSystems.join(staging, WRITING_DIR, CLUSTERS_DIR)
+        ),
+        sink=lambda _destination: fileio.TextSink(),
+    )
 
 
 def write_dead_letters(staging: str, batch_id: str) -> WriteAvro:

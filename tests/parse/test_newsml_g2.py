@@ -246,11 +246,11 @@ def test_newsml_g2_prefixed_reuters_message_with_xhtml_body() -> None:
     assert (story.copyright or "").startswith("(c) Copyright Thomson Reuters 2016.")
 
 
-def test_newsml_g2_kill_notice_without_text_has_no_body() -> None:
-    (failure,) = parse_all(case("reuters-kill-excerpt.xml"))
-    assert isinstance(failure, ItemFailure)
-    assert failure.error.reason is Reason.NO_BODY
-    assert "canceled" in failure.error.message and "kill" in failure.error.message
+def test_newsml_g2_kill_notice_without_text_is_a_story_with_no_body() -> None:
+    (kill,) = parse_all(case("reuters-kill-excerpt.xml"))
+    assert isinstance(kill, Story)
+    assert (kill.pub_status, kill.body) == ("canceled", "")
+    assert kill.id == "tag:reuters.com,0000:newsml_L1N14N0FF" and kill.version == "1542761538"
 
 
 def test_newsml_g2_plain_text_in_inline_data() -> None:

@@ -91,6 +91,9 @@ def sample_story() -> Story:
         caption="A caption",
         id="abc",
         version="2",
+        version_rank=2,
+        supersedes="1",
+        cluster_id="abc",
         first_created=NOW,
         embargoed=NOW,
         urgency=3,
@@ -218,6 +221,8 @@ def test_story_record_round_trips() -> None:
     assert record["key_phrases"] == ["Kremlin spokesman"]
     assert record["dateline_parts"] == {"place": "MOSCOW", "agency": "Reuters", "date": None}
     assert record["nlp_skipped"] is None
+    assert (record["version_rank"], record["supersedes"]) == (2, "1")
+    assert (record["cluster_id"], record["cluster_similarity"]) == ("abc", None)
     assert record["page"] == {"title": "T", "author": None, "published": NOW,
                               "site_name": "Example", "url": None}  # fmt: skip
 

@@ -125,3 +125,23 @@ def test_ledger_refuses_a_gap_between_commits(tmp_path: Path) -> None:
     next((tmp_path / "_state" / "ledger").glob("000000000001-*")).unlink()
     with pytest.raises(LedgerError, match="commit 2 follows commit 0"):
         Ledger.open(str(tmp_path))
+
+
+def test_cluster_entries_are_committed_kept_through_snapshots_and_expire(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from pipeline.identify.versions import microseconds
+
+    now = microseconds(datetime.now(UTC))
+    week = microseconds(datetime.now(UTC) + timedelta(days=7)) - now
+    ledger = Ledger.open(str(tmp_path))
+    old = {"key": "k-old", "expires_at": now - 1}  # a horizon ago: dropped on the next fold
+    fresh = {"key": "k-new", "expires_at": now + week}
+    ledger.commit("b1", deliveries=["d1"], story_keys=["k-old", "k-new"], staged=[],
+                  counts=Counts(), clusters=[old, fresh])  # fmt: skip
+    assert list(ledger.state.clusters) == ["k-new"]
+    ledger.snapshot()
+    again = Ledger.open(str(tmp_path))
+    assert again.state.clusters == {"k-new": fresh}
+    assert KnownStories(str(tmp_path), again.state.seq).clusters() == [fresh]
+    assert again.state.story_keys == {"k-old", "k-new"}  # exact duplicates: no horizon

@@ -1,0 +1,1 @@
+"""Cluster stage: near-duplicate clusters across the stories of the output."""
