@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,15 @@ NITF_KILL = (CASES / "nitf" / "iptc-fishing.xml").read_text(encoding="utf-8")
 
 
 def g2_first_version() -> str:
-    """Reuters' correction as the version it corrects: earlier, without the correction note."""
+    """Reuters' correction as the version it corrects: earlier, without the correction note,
+    and under embargo until the evening."""
     first = re.sub(r"<html:p>\(In Jan\. 3 story, corrects.*?</html:p>", "", G2_CORRECTION,
                    flags=re.S)  # fmt: skip
     first = first.replace('version="978556838"', 'version="400000000"')
     first = first.replace("CORRECTED-S. Illinois", "S. Illinois")
-    return first.replace("2016-01-04T15:43:34.000Z", "2016-01-03T20:10:00.000Z")
+    first = first.replace("2016-01-04T15:43:34.000Z", "2016-01-03T20:10:00.000Z")
+    embargo = "<ns0:embargoed>2016-01-03T22:00:00.000Z</ns0:embargoed>"
+    return first.replace("<ns0:pubStatus", f"{embargo}\n        <ns0:pubStatus", 1)
 
 
 def ninjs_version(version: str, **changes: Any) -> str:
@@ -92,6 +96,14 @@ def test_a_version_series_is_one_id_with_ranks_in_order_and_the_kill_as_a_record
     assert first["cluster_id"] == correction["cluster_id"] == kill["cluster_id"] == first["id"]
     assert first["cluster_similarity"] is None
     assert series.summary["dead_lettered"] == 0
+
+
+def test_a_story_under_embargo_is_written_and_says_until_when(series: Run) -> None:
+    by_name = {Path(r["source"]["uri"]).name: r for r in series.records("stories")}
+    embargoed = by_name["g2-v1.xml"]
+    assert embargoed["embargoed"] == datetime(2016, 1, 3, 22, 0, tzinfo=UTC)
+    assert embargoed["pub_status"] == "usable" and embargoed["entities"]
+    assert by_name["g2-v2-correction.xml"]["embargoed"] is None
 
 
 def test_a_kill_without_text_has_an_empty_body_and_one_with_text_keeps_it(series: Run) -> None:

@@ -49,6 +49,12 @@ def test_merge_merges_tables_and_replaces_values() -> None:
         ("[clean.rules.x]\nkind = 'x'\nscope = 'list'\npatterns = ['a']\n", '"items" is required'),
         ("[clean.rules.x]\nkind = 'x'\nscope = 'paragraph'\npatterns = []\n", "patterns"),
         ("[enrich\nmodel = 'x'\n", "line 1"),
+        (
+            "[identify]\ncluster_measure = 'cosine'\n",
+            "cluster_measure must be one of jaccard, overlap",
+        ),
+        ("[identify]\ncluster_threshold = 1.5\n", "identify.cluster_threshold"),
+        ("[identify]\nkill_patterns = ['(KILL']\n", "kill pattern '(KILL'"),
     ],
 )
 def test_bad_config_names_file_and_key(tmp_path: Path, text: str, says: str) -> None:
