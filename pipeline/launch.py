@@ -37,10 +37,10 @@ from pipeline.settings import load_settings
 from pipeline.sink import summary as summaries
 from pipeline.sink.ledger import STATE_DIR, Commit, Counts, KnownStories, Ledger, story_key_digest
 from pipeline.sink.transforms import (
-    DEAD_LETTER_DIR,
-    DUPLICATES_DIR,
     CLUSTERS_DIR,
     CLUSTERS_SUFFIX,
+    DEAD_LETTER_DIR,
+    DUPLICATES_DIR,
     OUTPUT_DIRS,
     STORIES_DIR,
     SUFFIX,

@@ -173,6 +173,27 @@ def test_watch_writes_a_repeat_of_an_earlier_story_as_a_duplicate(
     assert watch.summary()["duplicates"] == 1
 
 
+def test_watch_joins_earlier_clusters_batch_after_batch_and_after_a_restart(
+    folders: tuple[Path, Path],
+) -> None:
+    inputs, output = folders
+    watch = Watch(inputs, output)
+    drop(inputs, "seed.txt", SEED.read_bytes())
+    wait_for(lambda: watch.summary()["read"] == 1, 60, watch)
+    drop(inputs, "report.txt", numbered_story(1))  # the seed with a new headline and lead
+    wait_for(lambda: watch.summary()["read"] == 2, 60, watch)
+    assert watch.stop() == 0, watch.text
+    restarted = Watch(inputs, output)
+    drop(inputs, "repost.html", (CASES / "pages" / "seed-repost-other-site.html").read_bytes())
+    wait_for(lambda: restarted.summary()["read"] == 1, 60, restarted)
+    assert restarted.stop() == 0, restarted.text
+    by_name = {Path(r["source"]["uri"]).name: r for r in records(output, "stories")}
+    seed = by_name["seed.txt"]
+    assert len({r["id"] for r in by_name.values()}) == 3
+    assert {r["cluster_id"] for r in by_name.values()} == {seed["id"]}
+    assert by_name["report.txt"]["cluster_similarity"] >= 0.6
+
+
 def test_watch_loses_and_repeats_nothing_across_kill_9_at_random_moments(
     folders: tuple[Path, Path],
 ) -> None:
