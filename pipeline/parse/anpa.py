@@ -58,9 +58,11 @@ CATEGORY_SCHEME = "anpa-category"
 # ANPA-1312 priority letters as IPTC urgency (1 most urgent, 5 normal).
 URGENCY = {"f": 1, "b": 2, "u": 3, "r": 5}
 
-_DETECT = re.compile(rb"\A(?:\xef\xbb\xbf)?[\s\x05\x16]*\x01[A-Za-z]\d{4}\x1f")
+_DETECT = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?[\s\x05\x16]*\x01" + wirelines.PADDING + rb"[A-Za-z]\d{4}\x1f"
+)
 # A transmission starts at its SYN run and SOH, followed by service level and message number.
-_FRAME_START = re.compile(rb"\x16*\x01(?=[A-Za-z]\d{4}\x1f)")
+_FRAME_START = re.compile(rb"\x16*\x01(?=" + wirelines.PADDING + rb"[A-Za-z]\d{4}\x1f)")
 # The header's second line: priority, category, format codes, keyword, version, MM-DD, words.
 _HEADER_LINE = re.compile(
     r"^(?P<priority>[A-Za-z]) (?P<category>[A-Za-z])(?P<format>[\x11-\x14]*) +(?P<keyword>\S+)"

@@ -1,10 +1,12 @@
 """Bytes to text, for the formats that carry no encoding declaration of their own.
 
-UTF-8 first (with or without a byte-order mark, or UTF-16 with one); files that are not
-valid UTF-8 are read as Windows-1252, a superset of Latin-1's printable range and what
-"Latin-1" files saved on Windows really are. Bytes Windows-1252 leaves undefined make the
-item undecodable; NUL bytes or many control characters make it binary. Both are dead-lettered
-rather than guessed at, so no story text is silently garbled.
+UTF-8 first (with or without a byte-order mark, or UTF-16 with one); bytes that are not
+valid UTF-8 are read as Windows-1252 (a superset of Latin-1's printable range and what
+"Latin-1" files saved on Windows really are), each where it stands: a Windows-1252 file reads
+as one, and so does a Latin-1 name an agency's system pasted into UTF-8 copy, with the UTF-8
+around it intact. Bytes Windows-1252 leaves undefined make the item undecodable; NUL bytes or
+many control characters make it binary. Both are dead-lettered rather than guessed at, so no
+story text is silently garbled.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ MAX_CONTROL_SHARE = 0.01
 
 def decode_text(raw: bytes) -> str:
     """Decodes ``raw`` and normalises it: ``\\n`` line ends, no control characters."""
-    text = _decode(raw)
+    text = decode_bytes(raw)
     controls = len(_CONTROL.findall(text))
     if controls > MAX_CONTROL_CHARS and controls > MAX_CONTROL_SHARE * len(text):
         raise ParseError(
@@ -42,17 +44,33 @@ def decode_text(raw: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
 
 
-def _decode(raw: bytes) -> str:
+def decode_bytes(raw: bytes) -> str:
+    """``raw`` as text, control characters and line ends as they are."""
     for mark, encoding in _BYTE_ORDER_MARKS:
         if raw.startswith(mark):
             return _strict(raw[len(mark) :], encoding, f"{encoding}, as its byte-order mark says")
     if b"\x00" in raw:
         offset = raw.index(b"\x00")
         raise ParseError(Reason.BINARY, f"NUL byte at offset {offset:,}: binary data, not text")
+    return raw.decode("utf-8", errors=_FALLBACK_ERRORS)
+
+
+def _as_fallback(error: UnicodeError) -> tuple[str, int]:
+    """The bytes UTF-8 refused, as Windows-1252 (a codecs error handler)."""
+    assert isinstance(error, UnicodeDecodeError)
+    bad = error.object[error.start : error.end]
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return _strict(raw, FALLBACK_ENCODING, "UTF-8 or Windows-1252")
+        return bytes(bad).decode(FALLBACK_ENCODING), error.end
+    except UnicodeDecodeError as undefined:
+        offset = error.start + undefined.start
+        byte = bytes(bad[undefined.start : undefined.start + 1]).hex()
+        raise ParseError(
+            Reason.UNDECODABLE, f"not UTF-8 or Windows-1252: byte 0x{byte} at offset {offset:,}"
+        ) from error
+
+
+_FALLBACK_ERRORS = "wire-ingest-cp1252"
+codecs.register_error(_FALLBACK_ERRORS, _as_fallback)
 
 
 def _strict(raw: bytes, encoding: str, expected: str) -> str:

@@ -54,8 +54,12 @@ CATEGORY_SCHEME = "iptc7901-category"
 # The heading (designators, headline, byline) is a few lines at most.
 MAX_HEADING_LINES = 6
 
-_DETECT = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*\x01[A-Za-z]{1,8}\d{1,6} \d [A-Za-z]{1,4} \d{1,6}\b")
-_FRAME_START = re.compile(rb"\x01(?=[A-Za-z]{1,8}\d{1,6} \d )")
+_DETECT = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*\x01"
+    + wirelines.PADDING
+    + rb"[A-Za-z]{1,8}\d{1,6} \d [A-Za-z]{1,4} \d{1,6}\b"
+)
+_FRAME_START = re.compile(rb"\x01(?=" + wirelines.PADDING + rb"[A-Za-z]{1,8}\d{1,6} \d )")
 _HEADER = re.compile(
     r"\x01[A-Za-z]*\d* (?P<priority>\d) (?P<category>[A-Za-z]{1,4}) \d+(?P<rest>[^\n]*)"
 )

@@ -138,8 +138,11 @@ class _Content:
     @property
     def kind(self) -> str:
         """What the item is: "text", else its media type or MIME type (photo, audio,
-        image/jpeg, ...), or "media" for a bare reference to a file."""
+        image/jpeg, ...), or "media" for a bare reference to a file. A ``ComplexData`` item
+        (a media type for mixed content) whose ``DataContent`` holds text is text."""
         media_type = _formal(wire.child(self.item, "MediaType")).lower()
+        if media_type == "complexdata" and _holds_text(self.item):
+            return "text"
         if media_type:
             return media_type
         mime = _formal(wire.child(self.item, "MimeType")).lower()
@@ -275,6 +278,11 @@ def _body_contents(contents: list[_Content], *, recalled: bool) -> list[_Content
         message = f"the text describes a {media[-1]} component, not a text story"
         raise ParseError(Reason.NOT_TEXT, message)
     return [content for content in chosen if not content.alternative_to(first)]
+
+
+def _holds_text(item: Element) -> bool:
+    data = wire.child(item, "DataContent")
+    return data is not None and bool("".join(data.itertext()).strip())
 
 
 def _content_paragraphs(item: Element) -> tuple[list[str], dict[str, object]]:

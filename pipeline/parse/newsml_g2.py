@@ -213,14 +213,26 @@ def markup_content(inline: Element) -> Content | str:
     return f"its inline {contenttype} (<{name}>) is not NITF or XHTML story text"
 
 
+_XML_DECLARATION = re.compile(r"\A<\?xml[^>]*\?>\s*")
+
+
 def plain_content(inline: Element) -> Content | str:
+    """The text of an inlineData, whatever its content type says (agencies name their own:
+    ``application/ttnitf+xml``): markup sent as data is read as inline XML, other text as
+    plain text. Encoded data (base64) is not text."""
     contenttype = inline.get("contenttype") or "text/plain"
     encoding = inline.get("encoding")  # base64 and the like: binary data
     if encoding:
         return f"its inlineData is {encoding}-encoded {contenttype}, not plain text"
-    if not contenttype.lower().startswith("text/plain"):
-        return f"its inlineData is {contenttype}, not plain text"
-    return Content(plain_paragraphs(inline.text or ""))
+    text = (inline.text or "").strip()
+    if text.startswith("<") and not contenttype.lower().startswith("text/plain"):
+        markup = _XML_DECLARATION.sub("", text)
+        try:
+            wrapped = wire.parse_xml(f"<inlineXML>{markup}</inlineXML>".encode())
+        except ParseError:
+            return f"its inlineData is {contenttype} that does not parse as XML"
+        return markup_content(wrapped)
+    return Content(plain_paragraphs(text))
 
 
 def plain_paragraphs(value: str) -> list[str]:

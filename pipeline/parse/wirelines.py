@@ -27,9 +27,14 @@ from itertools import pairwise
 
 from pipeline.errors import DataError, ParseError, Reason
 from pipeline.parse import wire
+from pipeline.parse.decode import decode_bytes
 from pipeline.records import ItemFailure, RawItem, Source, Story
 
 STX, ETX, EOT = "\x02", "\x03", "\x04"  # start of text, end of text, end of transmission
+# Fillers (DEL, SYN) some systems pad header lines with, before or after their fields: never
+# text, wherever they stand. As a byte pattern for the formats' sniffers and frame starts.
+PADDING = rb"[\x16\x7f]*"
+_FILLERS = re.compile("[\x16\x7f]")
 
 # C0 and C1 control characters except tab and line feed (the frames' codes, and the column
 # and typesetting codes of tables), removed from text once the framing has been read.
@@ -50,24 +55,9 @@ _SIGNALS = (
 
 
 def decode(raw: bytes) -> str:
-    """The bytes as text with their control characters kept and line ends as ``\\n``: UTF-8,
-    else Windows-1252 (the 8-bit wires' usual Latin-1 superset)."""
-    if b"\x00" in raw:
-        offset = raw.index(b"\x00")
-        raise ParseError(Reason.BINARY, f"NUL byte at offset {offset:,}: binary data, not text")
-    raw = raw.removeprefix(b"\xef\xbb\xbf")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError as error:
-            bad = raw[error.start : error.start + 1].hex()
-            raise ParseError(
-                Reason.UNDECODABLE,
-                f"not UTF-8 or Windows-1252: byte 0x{bad} at offset {error.start:,}",
-            ) from error
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """The bytes as text (``decode.decode_bytes``) with their control characters kept but the
+    fillers (DEL, SYN) some systems pad lines with, and line ends as ``\\n``."""
+    return _FILLERS.sub("", decode_bytes(raw)).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def split_frames(raw: bytes, start: re.Pattern[bytes]) -> list[bytes]:
