@@ -44,7 +44,7 @@ from datetime import datetime
 from xml.etree.ElementTree import Element
 
 from pipeline.errors import ParseError, Reason
-from pipeline.parse import wire
+from pipeline.parse import wire, wirelines
 from pipeline.parse.markup import BLOCKS, local_name
 from pipeline.parse.nitf import nitf_fields
 from pipeline.records import PARAGRAPH_BREAK, RECALLS, ItemFailure, RawItem, Source, Story, Subject
@@ -69,8 +69,6 @@ IPTC_SIGNAL_URI = "cv.iptc.org/newscodes/signal/"
 # parser leaves in the text as a literal ``&#39;``.
 _DOUBLE_ESCAPED = re.compile(r"&(?:#[0-9]+|#x[0-9a-fA-F]+|[A-Za-z]+);")
 # Paragraph tags inside text/plain content (ANSA wraps its plain text in <p>).
-_PLAIN_TEXT_BREAKS = re.compile(r"</?p\b[^>]*>|<br\s*/?>", re.I)
-_BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n")
 
 
 @dataclass(frozen=True)
@@ -232,38 +230,11 @@ def plain_content(inline: Element) -> Content | str:
         except ParseError:
             return f"its inlineData is {contenttype} that does not parse as XML"
         return markup_content(wrapped)
-    return Content(plain_paragraphs(text))
-
-
-def plain_paragraphs(value: str) -> list[str]:
-    """Plain text as paragraphs. Blank lines separate paragraphs; so, in copy wrapped at a
-    fixed width, does a line indented deeper than the others (the wire convention ANSA
-    keeps), the flush lines after it continuing it. Text with neither is a paragraph a line.
-    <p> and <br> tags break paragraphs too."""
-    text = _PLAIN_TEXT_BREAKS.sub("\n\n", value.replace("\r\n", "\n"))
-    blocks = [block for block in _BLANK_LINES.split(text) if block.strip()]
-    found: list[str] = []
-    for block in blocks:
-        lines = [line.rstrip() for line in block.split("\n") if line.strip()]
-        margin = min(map(_indent, lines))
-        indented = any(_indent(line) > margin for line in lines)
-        current: list[str] = []
-        for line in lines:
-            starts_paragraph = _indent(line) > margin if indented else len(blocks) == 1
-            if starts_paragraph and current:
-                found.append(" ".join(current))
-                current = []
-            current.append(line.strip())
-        found.append(" ".join(current))
-    return [paragraph for paragraph in map(_clean, found) if paragraph]
+    return Content(wirelines.plain_paragraphs(_unescape(text)))
 
 
 def _optional(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip())
 
 
 def _paragraphs(element: Element | None) -> list[str]:

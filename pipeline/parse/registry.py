@@ -21,6 +21,7 @@ from pipeline.parse import (
     nitf,
     reuters21578,
     text,
+    zczc,
 )
 from pipeline.errors import ParseError, Reason
 from pipeline.records import ItemFailure, RawItem, Story
@@ -55,6 +56,7 @@ FORMATS: dict[str, Format] = {
         Format(reuters21578.FORMAT, reuters21578.parse_reuters21578, detect=reuters21578.detect),
         Format(anpa.FORMAT, anpa.parse_anpa, detect=anpa.detect),
         Format(iptc7901.FORMAT, iptc7901.parse_iptc7901, detect=iptc7901.detect),
+        Format(zczc.FORMAT, zczc.parse_zczc, detect=zczc.detect),
         Format(html.FORMAT, html.parse_html, detect=html.detect),
         Format(text.FORMAT, text.parse_text, detect=_anything),
     )

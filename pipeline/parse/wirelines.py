@@ -35,6 +35,9 @@ STX, ETX, EOT = "\x02", "\x03", "\x04"  # start of text, end of text, end of tra
 # text, wherever they stand. As a byte pattern for the formats' sniffers and frame starts.
 PADDING = rb"[\x16\x7f]*"
 _FILLERS = re.compile("[\x16\x7f]")
+WRAP_WIDTH = 100  # wires wrap at 69 to 80 columns
+_PLAIN_TEXT_BREAKS = re.compile(r"</?p\b[^>]*>|<br\s*/?>", re.I)
+_BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n")
 
 # C0 and C1 control characters except tab and line feed (the frames' codes, and the column
 # and typesetting codes of tables), removed from text once the framing has been read.
@@ -89,6 +92,35 @@ def frame_parts(text: str) -> Frame:
 
 def strip_controls(text: str) -> str:
     return _CONTROL.sub("", text)
+
+
+def plain_paragraphs(value: str) -> list[str]:
+    """Plain text as paragraphs. Blank lines separate paragraphs; so, in copy wrapped at a
+    fixed width, does a line indented deeper than the others (the wire convention ANSA
+    keeps), the flush lines after it continuing it. Text with neither is a paragraph a line,
+    and so is a block whose lines are longer than any wire wraps at (``WRAP_WIDTH``): those
+    lines are paragraphs, not wrapped. <p> and <br> tags break paragraphs too."""
+    text = _PLAIN_TEXT_BREAKS.sub("\n\n", value.replace("\r\n", "\n"))
+    blocks = [block for block in _BLANK_LINES.split(text) if block.strip()]
+    found: list[str] = []
+    for block in blocks:
+        lines = [line.rstrip() for line in block.split("\n") if line.strip()]
+        margin = min(map(_indent, lines))
+        indented = any(_indent(line) > margin for line in lines)
+        unwrapped = len(blocks) == 1 or max(map(len, lines)) > WRAP_WIDTH
+        current: list[str] = []
+        for line in lines:
+            starts_paragraph = _indent(line) > margin if indented else unwrapped
+            if starts_paragraph and current:
+                found.append(" ".join(current))
+                current = []
+            current.append(line.strip())
+        found.append(" ".join(current))
+    return [paragraph for paragraph in map(wire.clean, found) if paragraph]
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
 def reflow(lines: Iterable[str]) -> list[str]:

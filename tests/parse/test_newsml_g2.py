@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import DataError, ParseError, Reason
-from pipeline.parse.newsml_g2 import FORMAT, detect, parse_newsml_g2, plain_paragraphs
+from pipeline.parse.newsml_g2 import FORMAT, detect, parse_newsml_g2
+from pipeline.parse.wirelines import plain_paragraphs
 from pipeline.records import RECALLS, ItemFailure, RawItem, Story, Subject
 from tests.conftest import CASES, corpus
 

@@ -1,0 +1,1 @@
+ZCZC#Caulfield Betting:11/2/2017   MELBOURNE, Feb 09 AAP - Latest betting for Saturday's Caulfield gallops.-Race One Caulfield - thebigscreencompany.com.au (TAB FIXED ODDS)2.90 Hipparchus4.20 Our Bottino5.00 Refulgent7.00 Second Bullet8.50 NozomiNNNN
