@@ -41,6 +41,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from datasketch import MinHash, MinHashLSH
 
@@ -343,21 +344,15 @@ def index_cost(stories: Sequence[Story], choice: Choice) -> dict[str, float]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA)
-    parser.add_argument("--pairs", type=int, default=300, help="pairs of each kind and fold")
-    parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    args = parser.parse_args(argv)
-    if not (args.corpora / "reuters21578").is_dir():
-        print(f"eval_duplicates: error: no Reuters-21578 in {args.corpora}", file=sys.stderr)
-        return 2
+def evaluate(corpora: Path, count: int, *, costs: bool = True) -> dict[str, Any]:
+    """Every figure of the report: the choice made on the training files, the shipped one,
+    both scored on the test files through the index, and (``costs``) what clustering costs."""
     book = rulebook()
     folds = {}
     for name, files, half in (("training", TRAINING_FILES, 0), ("test", TEST_FILES, 1)):
-        stories = reuters_stories(args.corpora, files, book)
-        pages = furniture_pages(args.corpora, half, 150)
-        folds[name] = (stories, pairs(stories, pages, book, args.pairs, seed=half))
+        stories = reuters_stories(corpora, files, book)
+        pages = furniture_pages(corpora, half, 150)
+        folds[name] = (stories, pairs(stories, pages, book, count, seed=half))
     grid: dict[Choice, Figures] = {}
     for words in SHINGLE_WORDS:
         for measure, scored in measured(folds["training"][1], words).items():
@@ -373,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     shipped = Choice(
         configured.cluster_measure, configured.shingle_words, configured.cluster_threshold
     )
-    report = {
+    report: dict[str, Any] = {
         "chosen_on_training": vars(chosen),
         "shipped": vars(shipped),
         "grid_training_balanced": {
@@ -383,9 +378,23 @@ def main(argv: list[str] | None = None) -> int:
         "test_chosen_through_index": vars(score(through_index(folds["test"][1], chosen))),
         "pairs": {fold: dict(sorted(_counts(found).items())) for fold, (_, found) in folds.items()},
         "test_score_quartiles": _quartiles(folds["test"][1], shipped.words),
-        "cost": cost(folds["test"][0][:500], shipped),
-        "index_cost": index_cost(folds["training"][0] + folds["test"][0], shipped),
     }
+    if costs:
+        report["cost"] = cost(folds["test"][0][:500], shipped)
+        report["index_cost"] = index_cost(folds["training"][0] + folds["test"][0], shipped)
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA)
+    parser.add_argument("--pairs", type=int, default=300, help="pairs of each kind and fold")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    if not (args.corpora / "reuters21578").is_dir():
+        print(f"eval_duplicates: error: no Reuters-21578 in {args.corpora}", file=sys.stderr)
+        return 2
+    report = evaluate(args.corpora, args.pairs)
     print(json.dumps(report, indent=1))
     if args.json:
         args.json.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
