@@ -10,6 +10,12 @@ microseconds, which SimHash matches on speed but not on how well its similarity 
 share of shared text. Whole words, digits included, make a shingle: market reports and
 results tables that share a template but not their figures share few shingles.
 
+How alike two bodies are is a ``Measure`` (``MEASURES``): the Jaccard similarity, or the
+overlap, the share of the smaller body's shingles found in the other, estimated from the
+Jaccard estimate and the two sets' sizes. Overlap is shipped: a repost keeps some furniture
+and an update adds text, which lower the Jaccard similarity but not the overlap
+(``scripts/eval_duplicates.py``, BENCHMARKS.md).
+
 A story joins the cluster of the best match at or above the threshold among the stories
 already indexed (earlier batches of the output within the horizon, and the stories before it
 in its own batch, in order); its ``cluster_id`` is that cluster's, which is the id of the

@@ -18,7 +18,9 @@ A message, as AAP sends it::
     NNNN                              end of message
 
 Each header line is one of those marks and a value (sports copy adds ``=`` round, ``^`` its
-headline, ``+`` a number); the text starts at the first line that is not one. Racing and
+headline, ``+`` a number); the text starts at the first line that is not one (so a first line
+of text that opens with a mark's character, "$5m deal...", would be read as a mark: AAP's
+copy has the marks' block before a line of prose). Racing and
 results services (``ZCZC FMG000``) send routing codes on the next line (``YY TDA``) and few
 marks: with no headline mark, the first line of text is the headline. A file with several
 messages is a container, one story each. The marks are read as AAP's samples in the shared
@@ -46,12 +48,14 @@ _START = re.compile(r"\A\s*ZCZC[ \t]*(?P<routing>[^\n]*)\n?")
 _END = re.compile(r"(?:\A|\n)\s*NNNN\s*\Z")
 _ROUTING_LINE = re.compile(r"[A-Z]{2}(?: \S+)+")  # "YY TDA", "HH TDCom", "YY RFG INTERNET (3RR)"
 _MARKS = "%#$:&*~@=^+"
+ROUTING_LINE_LENGTH = 40  # a routing line is a few codes
+TITLE_LINE_LENGTH = 150  # a results service's first line, taken as its headline when shorter
 _SUBJECT_CODE = re.compile(r"\d{8}")
 _IN_PARENTHESES = re.compile(r"\((?P<place>[^()]+)\)")
 
 
 def detect(raw: bytes) -> bool:
-    """``ZCZC`` and a routing word, at the start."""
+    """``ZCZC`` at the start (a routing word may follow)."""
     return bool(_DETECT.match(raw[:256]))
 
 
@@ -64,7 +68,7 @@ def _parse_frame(raw: bytes, source: Source) -> Story:
     text = wirelines.strip_controls(wirelines.decode(raw))
     start = _START.match(text)
     if start is None:
-        raise ParseError(Reason.MALFORMED, "no ZCZC line with a routing word")
+        raise ParseError(Reason.MALFORMED, "the message does not open with a ZCZC line")
     lines = _END.split(text[start.end() :], maxsplit=1)[0].split("\n")
     marks: dict[str, list[str]] = {}
     at = 0
@@ -78,7 +82,8 @@ def _parse_frame(raw: bytes, source: Source) -> Story:
     place, byline = _source_line(marks.get(":", []), news="%" in marks)
     slugline = _first(marks, "#")
     headline = next((h for h in marks.get("$", []) if len(h) > 1), None) or _first(marks, "^")
-    if headline is None and slugline is None and len(paragraphs) > 1 and len(paragraphs[0]) < 150:
+    titled = len(paragraphs) > 1 and len(paragraphs[0]) < TITLE_LINE_LENGTH
+    if headline is None and slugline is None and titled:
         headline, paragraphs = paragraphs[0], paragraphs[1:]  # a results service's title line
     return Story(
         source=source,
@@ -101,7 +106,8 @@ def _is_mark(line: str) -> bool:
 
 def _routes(lines: list[str], at: int) -> bool:
     """A routing line of codes (``YY TDA``), only where the header starts."""
-    return at == 0 and len(lines[at]) < 40 and bool(_ROUTING_LINE.fullmatch(lines[at].strip()))
+    line = lines[at].strip()
+    return at == 0 and len(line) < ROUTING_LINE_LENGTH and bool(_ROUTING_LINE.fullmatch(line))
 
 
 def _first(marks: dict[str, list[str]], mark: str) -> str | None:
