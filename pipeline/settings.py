@@ -113,7 +113,8 @@ class IdentifySettings(_Settings):
 
     @model_validator(mode="after")
     def _measure_is_known(self) -> IdentifySettings:
-        from pipeline.cluster.clusters import MEASURES  # datasketch loads only when used
+        # Imported here: the settings module is imported everywhere, before the stages.
+        from pipeline.cluster.clusters import MEASURES
 
         if self.cluster_measure not in MEASURES:
             raise ValueError(f"cluster_measure must be one of {', '.join(sorted(MEASURES))}")

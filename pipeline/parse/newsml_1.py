@@ -199,11 +199,12 @@ def _story_fields(
     slugline = _line(path, "SlugLine") or wire.text(wire.child(identification, "NameLabel"))
     same_version = [c for c in contents if not body or not c.alternative_to(body[0])]
     headline = _line(path, "HeadLine") or _title(same_version) or _str(nitf, "headline")
+    previous = _previous_revision(identifier)
     own: dict[str, object] = {
         "id": _identity(identifier),
         "version": wire.text(wire.child(identifier, "RevisionId")),
-        "supersedes": _previous_revision(identifier),
-        "signals": ("update",) if _previous_revision(identifier) else (),
+        "supersedes": previous,
+        "signals": ("update",) if previous else (),
         "first_created": _time(management, "FirstCreated"),
         "version_created": _time(management, "ThisRevisionCreated"),
         "embargoed": release if status in ("embargoed", "withheld") else None,

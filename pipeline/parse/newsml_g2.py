@@ -68,7 +68,8 @@ IPTC_SIGNAL_URI = "cv.iptc.org/newscodes/signal/"
 # Character references escaped twice by the sender (STT writes ``&amp;#39;``), which the XML
 # parser leaves in the text as a literal ``&#39;``.
 _DOUBLE_ESCAPED = re.compile(r"&(?:#[0-9]+|#x[0-9a-fA-F]+|[A-Za-z]+);")
-# Paragraph tags inside text/plain content (ANSA wraps its plain text in <p>).
+# Markup sent as inlineData is parsed inside a wrapper, where a declaration cannot stand.
+_XML_DECLARATION = re.compile(r"\A<\?xml[^>]*\?>\s*")
 
 
 @dataclass(frozen=True)
@@ -209,9 +210,6 @@ def markup_content(inline: Element) -> Content | str:
         return Content(_paragraphs(inline))
     contenttype = inline.get("contenttype") or "XML"
     return f"its inline {contenttype} (<{name}>) is not NITF or XHTML story text"
-
-
-_XML_DECLARATION = re.compile(r"\A<\?xml[^>]*\?>\s*")
 
 
 def plain_content(inline: Element) -> Content | str:

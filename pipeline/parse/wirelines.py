@@ -36,6 +36,7 @@ STX, ETX, EOT = "\x02", "\x03", "\x04"  # start of text, end of text, end of tra
 PADDING = rb"[\x16\x7f]*"
 _FILLERS = re.compile("[\x16\x7f]")
 WRAP_WIDTH = 100  # wires wrap at 69 to 80 columns
+# Paragraph tags inside plain text (ANSA wraps its plain text in <p>).
 _PLAIN_TEXT_BREAKS = re.compile(r"</?p\b[^>]*>|<br\s*/?>", re.I)
 _BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n")
 
