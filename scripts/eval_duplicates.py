@@ -322,12 +322,13 @@ def index_cost(stories: Sequence[Story], choice: Choice) -> dict[str, float]:
             ClusterIndex(choice.threshold, choice.measure), arrivals, seen_at=0, expires_at=1
         )
     ]
+    committed = {entry.key: entry.to_json() for entry in entries}
     started = time.perf_counter()
     loaded = ClusterIndex(choice.threshold, choice.measure)
-    loaded.sync(entries)
+    loaded.sync(committed, now=0)
     load_seconds = time.perf_counter() - started
     tracemalloc.start()  # again, apart: tracing slows what it traces
-    ClusterIndex(choice.threshold, choice.measure).sync(entries)
+    ClusterIndex(choice.threshold, choice.measure).sync(committed, now=0)
     in_memory = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     queries = [replace(arrival, key=f"q{n}") for n, arrival in enumerate(arrivals[:1000])]

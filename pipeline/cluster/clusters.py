@@ -29,7 +29,7 @@ import base64
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -207,13 +207,15 @@ class ClusterIndex:
         if not self._entries_of_id[entry.story_id]:
             del self._entries_of_id[entry.story_id], self._cluster_of_id[entry.story_id]
 
-    def sync(self, entries: Iterable[Entry]) -> None:
-        """Makes the index hold exactly ``entries`` (the output's, as its ledger has them)."""
-        wanted = {entry.key: entry for entry in entries}
-        for key in self._entries.keys() - wanted.keys():
+    def sync(self, committed: Mapping[str, dict[str, Any]], *, now: int) -> None:
+        """Makes the index hold exactly the ``committed`` entries (the output's, key to
+        ``Entry.to_json``, as its ledger has them) that have not expired by ``now``. Only the
+        entries new to the index are decoded: a watcher syncs before every batch."""
+        wanted = {key for key, entry in committed.items() if entry["expires_at"] > now}
+        for key in self._entries.keys() - wanted:
             self.remove(key)
-        for key in wanted.keys() - self._entries.keys():
-            self.add(wanted[key])
+        for key in wanted - self._entries.keys():
+            self.add(Entry.from_json(committed[key]))
 
     def match(self, arrival: Arrival) -> Assignment:
         """The cluster ``arrival`` joins, by its text or else by its id; its own id's otherwise."""

@@ -21,7 +21,7 @@ from typing import NamedTuple
 import apache_beam as beam
 from apache_beam import pvalue
 
-from pipeline.cluster.clusters import Arrival, Assignment, ClusterIndex, Entry, assign, sketch
+from pipeline.cluster.clusters import Arrival, Assignment, ClusterIndex, assign, sketch
 from pipeline.identify.identity import duplicate_key
 from pipeline.identify.versions import microseconds
 from pipeline.records import Story
@@ -99,8 +99,7 @@ class _AssignFn(beam.DoFn):
             index = _INDEXES[(self._known.output, threshold, measure)] = ClusterIndex(
                 threshold, measure
             )
-        committed = map(Entry.from_json, self._known.clusters())
-        index.sync(entry for entry in committed if entry.expires_at > self._seen_at)
+        index.sync(self._known.clusters(), now=self._seen_at)
         return index
 
 

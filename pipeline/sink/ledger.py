@@ -293,9 +293,9 @@ class KnownStories:
     def load(self) -> set[str]:
         return self.state().story_keys
 
-    def clusters(self) -> list[dict[str, Any]]:
-        """The near-duplicate index's entries as committed (``Commit.clusters``)."""
-        return list(self.state().clusters.values())
+    def clusters(self) -> dict[str, dict[str, Any]]:
+        """The near-duplicate index's entries as committed (``Commit.clusters``), by key."""
+        return self.state().clusters
 
     def state(self) -> LedgerState:
         with _KNOWN_LOCK:

@@ -120,7 +120,8 @@ def test_sync_leaves_exactly_the_committed_entries(seed: Story, other: Story) ->
     index = ClusterIndex(THRESHOLD, MEASURE)
     list(assign(index, [arrival("seed", seed.body)], seen_at=0, expires_at=1))
     kept = Entry("other", "other", "other", 0, 5, sketch(other.body, WORDS).encode())
-    index.sync([kept])
-    assert "seed" not in index and "other" in index and len(index) == 1
+    expired = Entry("old", "old", "old", 0, 1, sketch(seed.body, WORDS).encode())
+    index.sync({entry.key: entry.to_json() for entry in (kept, expired)}, now=2)
+    assert "seed" not in index and "other" in index and len(index) == 1  # "old" expired
     assert index.match(arrival("again", seed.body)).cluster_id == "again"
     assert Entry.from_json(kept.to_json()) == kept

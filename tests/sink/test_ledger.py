@@ -143,5 +143,5 @@ def test_cluster_entries_are_committed_kept_through_snapshots_and_expire(tmp_pat
     ledger.snapshot()
     again = Ledger.open(str(tmp_path))
     assert again.state.clusters == {"k-new": fresh}
-    assert KnownStories(str(tmp_path), again.state.seq).clusters() == [fresh]
+    assert KnownStories(str(tmp_path), again.state.seq).clusters() == {"k-new": fresh}
     assert again.state.story_keys == {"k-old", "k-new"}  # exact duplicates: no horizon
