@@ -75,7 +75,9 @@ class IngestStories(beam.PTransform):
 
     def expand(self, deliveries: beam.PCollection) -> IngestOutputs:
         read = deliveries | "Read" >> ReadItems(max_item_bytes=self._settings.read.max_item_bytes)
-        parsed = read.items | "Parse" >> ParseStories(self._format_name)
+        parsed = read.items | "Parse" >> ParseStories(
+            self._format_name, self._settings.agencies, self._settings.clean.providers
+        )
         # An item is read once parsing has split files into stories, or once it failed trying.
         stories = parsed.items | "CountParsed" >> CountAs("items_read")
         intake_failures = (

@@ -112,7 +112,7 @@ def prepare(
     bound_malloc_arenas()
     options, _ = pipeline_options(beam_args, known_flags)
     settings = load_settings(config)
-    book = build_rulebook(settings.clean)
+    book = build_rulebook(settings.clean, settings.agencies)
     check_model(settings.enrich)
     return Session(Job(format_name, settings, book), options)
 

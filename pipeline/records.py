@@ -205,6 +205,9 @@ class Story:
     embargoed: datetime | None = None  # not to be published before this time
     pub_status: str = "usable"
     urgency: int | None = None  # 1 (most urgent) to 9
+    # The provider's own priority code as sent (ANPA's "b", 7901's "4", AP's editorial
+    # priority), for its agency profile's urgency scale; not part of the record.
+    priority: str | None = None
     signals: tuple[str, ...] = ()  # update, correction, ...
     slugline: str | None = None
     located: str | None = None  # where the story happened, as the source names it
@@ -212,7 +215,10 @@ class Story:
     keywords: tuple[str, ...] = ()
     copyright: str | None = None
     editorial_note: str | None = None
-    id: str = ""  # set by the identify stage
+    id: str = ""  # the source's id for the story, as the parser chose it; else set by identify
+    # Every identifier the item carries, by name (guid, altId:<type>, PublicIdentifier, ...),
+    # for an agency profile to choose the story's id among; not part of the record.
+    identifiers: tuple[tuple[str, str], ...] = ()
     content_sha256: str = ""  # set by the identify stage
     duplicate_sources: tuple[Source, ...] = ()  # other inputs that carried the same story
     cluster_id: str = ""  # set by the cluster stage: the id of the story this one repeats

@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from enum import StrEnum
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pipeline.errors import ConfigError
 
 DEFAULT_PROFILE = "default.toml"
+# The agency profiles ship in a file of their own, read after the defaults: data that grows
+# with every feed a user adds.
+AGENCY_PROFILES = "agencies.toml"
 
 
 class _Settings(BaseModel):
@@ -130,6 +135,79 @@ class IdentifySettings(_Settings):
         return self
 
 
+class AgencySettings(_Settings):
+    """What one agency's items mean where their format leaves it to the sender."""
+
+    timezone: str | None = None
+    """The IANA zone of the agency's times written without an offset (dpa: Europe/Berlin);
+    none: UTC."""
+    urgency: dict[str, int] = {}
+    """The agency's priority codes as sent (any case) -> IPTC urgency, 1 most urgent to 9;
+    over the format's own reading."""
+    id: tuple[str, ...] = ()
+    """Which of an item's identifiers is the story's id, by the names the parsers give them
+    (``guid``, ``altId:<type>``, ``PublicIdentifier``...), first present wins; none: the
+    format's own choice."""
+    byline: tuple[str, ...] = ()
+    """Regular expressions for the agency's byline as it writes it (``Von NAME, dpa``): the
+    first that matches the whole byline gives the byline its ``byline`` group."""
+    rules: dict[str, RuleSettings] = {}
+    """Clean rules for this agency's copy only (its sign-off and byline conventions), tried
+    before the general ones."""
+
+    @model_validator(mode="after")
+    def _zone_is_known(self) -> AgencySettings:
+        if self.timezone is not None:
+            try:
+                ZoneInfo(self.timezone)
+            except (ZoneInfoNotFoundError, ValueError) as error:
+                raise ValueError(f"unknown time zone {self.timezone!r}") from error
+        return self
+
+    @model_validator(mode="after")
+    def _bylines_compile(self) -> AgencySettings:
+        for pattern in self.byline:
+            try:
+                compiled = re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"byline pattern {pattern!r}: {error}") from error
+            if "byline" not in compiled.groupindex:
+                raise ValueError(f"byline pattern {pattern!r} has no (?P<byline>...) group")
+        return self
+
+    @model_validator(mode="after")
+    def _urgency_in_scale(self) -> AgencySettings:
+        for code, value in self.urgency.items():
+            if not 1 <= value <= 9:
+                raise ValueError(f"urgency for {code!r} must be 1 to 9, not {value}")
+        return self
+
+
+_Profile = TypeVar("_Profile")
+
+
+def by_agency(values: Mapping[str, _Profile], names: Mapping[str, str]) -> dict[str, _Profile]:
+    """``values`` (by agency name) keyed by casefolded name, and by every other name the
+    agency goes by in ``names`` ([clean.providers]: "press association" -> "PA")."""
+    table = {agency.casefold(): value for agency, value in values.items()}
+    for written, canonical in names.items():
+        if canonical.casefold() in table:
+            table.setdefault(written.casefold(), table[canonical.casefold()])
+    return table
+
+
+def find_agency(by_name: Mapping[str, _Profile], provider: str | None) -> _Profile | None:
+    """The entry for ``provider`` in a table keyed by casefolded agency names; a provider
+    sent as a code (``nprov:dpa``) is found by the name after its scheme, one sent as a
+    domain (``reuters.com``, ``www.ritzau.dk``) by the name before its top level."""
+    if not provider:
+        return None
+    name = provider.strip().casefold()
+    code = name.rpartition(":")[2]
+    domain = code.rsplit(".", 2)[-2] if "." in code and " " not in code else code
+    return by_name.get(name) or by_name.get(code) or by_name.get(domain)
+
+
 class WatchSettings(_Settings):
     poll_seconds: float = Field(gt=0)
     """How long the watcher waits between looks at its inputs while nothing new comes."""
@@ -145,13 +223,17 @@ class Settings(_Settings):
     identify: IdentifySettings
     enrich: EnrichSettings
     watch: WatchSettings
+    agencies: dict[str, AgencySettings] = {}
+    """Agency profiles by provider name (as the story's provider, any case)."""
 
 
 def load_settings(path: str | Path | None = None) -> Settings:
     """The shipped defaults, overridden by the TOML file at ``path`` when given."""
-    default = files("pipeline.configs").joinpath(DEFAULT_PROFILE)
-    data = _parse_toml(default.read_text(encoding="utf-8"), f"configs/{DEFAULT_PROFILE}")
-    where = f"configs/{DEFAULT_PROFILE}"
+    data: dict[str, Any] = {}
+    for name in (DEFAULT_PROFILE, AGENCY_PROFILES):
+        where = f"configs/{name}"
+        shipped = files("pipeline.configs").joinpath(name).read_text(encoding="utf-8")
+        data = merge(data, _parse_toml(shipped, where))
     if path is not None:
         where = str(path)
         try:

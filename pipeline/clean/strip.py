@@ -55,7 +55,8 @@ EXTRACTOR_RULE = "extractor"  # outside an extractor's finding, with the model s
 def strip_boilerplate(story: Story, book: RuleBook) -> Story:
     """Removes boilerplate from ``story.body``; every cut goes into ``removed`` with its rule.
 
-    A kill or withhold notice (``RECALLS``) may have no text: it passes as it is.
+    A kill or withhold notice (``RECALLS``) may have no text: it passes as it is. The story's
+    agency's own rules (sign-offs, bylines) go before the general ones.
 
     Raises:
         CleanError: when nothing of the body is left.
@@ -65,6 +66,7 @@ def strip_boilerplate(story: Story, book: RuleBook) -> Story:
         return story
     if not paragraphs:
         raise CleanError(Reason.NO_BODY, "the story has no body text")
+    book = book.for_provider(story.provider)
     cuts = _Cuts(book, MODEL_RULE if book.main_text else EXTRACTOR_RULE)
     headline = story.headline
     scores: Sequence[float | None] = [None] * len(paragraphs)
@@ -274,6 +276,8 @@ class _Cuts:
             current = getattr(story, name)
             if name in _JOINED_FIELDS:
                 values[name] = _JOINED_FIELDS[name].join(([current] if current else []) + found)
-            elif current is None:
+            elif current is None or (name == "byline" and self.book.is_agency(current)):
+                # A byline that only names the agency (Reuters' NewsML-G2 creator) gives way
+                # to the writer the copy names.
                 values[name] = found[0]
         return values

@@ -104,6 +104,7 @@ class Envelope:
     """What the header lines before STX say about the take."""
 
     urgency: int | None = None
+    priority: str | None = None  # the letter as sent
     category: str | None = None
     tabular: bool = False
     keyword: str | None = None
@@ -117,6 +118,7 @@ def parse_envelope(header: str) -> Envelope:
         return Envelope()
     return Envelope(
         urgency=URGENCY.get(found["priority"].lower()),
+        priority=found["priority"],
         category=found["category"].lower(),
         tabular=_TABULAR in found["format"],
         keyword=found["keyword"],
@@ -168,6 +170,7 @@ def _parse_frame(raw: bytes, source: Source) -> Story:
         version=version,
         version_created=_transmitted(trailer),
         urgency=envelope.urgency,
+        priority=envelope.priority,
         signals=wirelines.signals(version),
         slugline=keyword,
         subjects=_subjects(envelope.category),

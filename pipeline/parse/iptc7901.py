@@ -34,7 +34,8 @@ Mapped onto Story:
 * ``editorial_note``: dpa's notebook (from its "#" heading, or from "The following information
   is not for publication"), without its markup; a "(c)" line in it is the ``copyright``;
 * ``version_created`` from the trailer (German month names too: "Okt", "Dez"); a time
-  without a zone is taken as GMT, one in another zone is left out;
+  without a zone is in the agency profile's zone (GMT when it names none), one in a zone
+  other than GMT is left out;
 * ``dateline``: the place that opens the text (``Berlin``), left in the body for the clean
   stage.
 """
@@ -111,7 +112,6 @@ def _parse_frame(raw: bytes, source: Source) -> Story:
     if not paragraphs:
         raise ParseError(Reason.NO_BODY, "the transmission has a heading and no text")
     notes = _notes(lines[notebook:])
-    priority = int(header["priority"])
     return Story(
         source=source,
         raw=raw,
@@ -121,7 +121,8 @@ def _parse_frame(raw: bytes, source: Source) -> Story:
         byline=byline,
         dateline=wirelines.leading_dateline(paragraphs, provider),
         version_created=_transmitted(frame.trailer),
-        urgency=priority if 1 <= priority <= 9 else None,
+        urgency=wire.urgency(header["priority"]),
+        priority=header["priority"],
         signals=wirelines.signals(*designators),
         slugline="/".join(keywords) or None,
         subjects=(Subject(code=header["category"].lower(), scheme=CATEGORY_SCHEME),),
@@ -193,7 +194,8 @@ def _transmitted(trailer: str) -> datetime | None:
     try:
         return datetime(
             wirelines.full_year(found["year"]), month, int(found["day"]),
-            int(found["hour"]), int(found["minute"]), tzinfo=UTC,
+            int(found["hour"]), int(found["minute"]),
+            tzinfo=UTC if found["zone"] else wire.UNZONED,
         )  # fmt: skip
     except ValueError:  # a date that does not exist: the story stands without it
         return None

@@ -151,6 +151,11 @@ def text(value: Any) -> str | None:
     return (wire.clean(_SURROGATES.sub("", value)) or None) if isinstance(value, str) else None
 
 
+def byline(value: Any) -> str | None:
+    """A byline string without its leading "By"."""
+    return wire.byline_text(text(value))
+
+
 def version(value: Any) -> str | None:
     """Versions are strings in ninjs and numbers in AP's API."""
     if isinstance(value, bool) or not isinstance(value, str | int):
@@ -205,7 +210,7 @@ READERS: dict[str, Callable[[Any], Any]] = {
     "urgency": wire.urgency,
     "signals": signals,
     "provider": text,
-    "byline": text,
+    "byline": byline,
     "dateline": text,
     "located": text,
     "slugline": text,

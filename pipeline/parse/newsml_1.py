@@ -34,7 +34,8 @@ How NewsML 1.2 maps onto ``Story``, and why:
   the time of its ``StatusWillChange`` (``embargoed``), or withheld when that is not given.
 * ``urgency``: ``Urgency``, else the envelope's ``Priority`` (same 1-9 scale).
 * From ``NewsLines``: ``headline`` (``HeadLine``, else a Title or HeadLine component's text,
-  else the NITF's), ``byline`` (``ByLine`` without "By"), ``dateline``, ``slugline``
+  else the NITF's), ``byline`` (``ByLine`` without "By", else the NITF's, else
+  ``AdministrativeMetadata/Creator/Party``, where AFP names its writers), ``dateline``, ``slugline``
   (``SlugLine``, else the ``NameLabel`` AFP fills with the slug), ``copyright``
   (``CopyrightLine``), ``keywords`` (``KeywordLine``s and ``Keyword`` properties),
   ``editorial_note`` (an AdvisoryLine or EditorialNote ``NewsLine``). ``SubHeadLine`` has no
@@ -69,7 +70,6 @@ from pipeline.parse import wire
 from pipeline.parse.markup import local_name
 from pipeline.parse.nitf import (
     SUBJECT_SCHEME,
-    byline_text,
     markup_paragraphs,
     nitf_fields,
 )
@@ -200,8 +200,16 @@ def _story_fields(
     same_version = [c for c in contents if not body or not c.alternative_to(body[0])]
     headline = _line(path, "HeadLine") or _title(same_version) or _str(nitf, "headline")
     previous = _previous_revision(identifier)
+    priority = _formal(wire.child(management, "Urgency")) or _formal(
+        wire.child(envelope, "Priority")
+    )
     own: dict[str, object] = {
         "id": _identity(identifier),
+        "identifiers": tuple(
+            (name, value)
+            for name in ("PublicIdentifier", "NewsItemId")
+            if (value := wire.text(wire.child(identifier, name)))
+        ),
         "version": wire.text(wire.child(identifier, "RevisionId")),
         "supersedes": previous,
         "signals": ("update",) if previous else (),
@@ -209,10 +217,12 @@ def _story_fields(
         "version_created": _time(management, "ThisRevisionCreated"),
         "embargoed": release if status in ("embargoed", "withheld") else None,
         "pub_status": _status(status, release),
-        "urgency": wire.urgency(_formal(wire.child(management, "Urgency")))
-        or wire.urgency(_formal(wire.child(envelope, "Priority"))),
+        "urgency": wire.urgency(priority),
+        "priority": priority,
         "provider": _provider(path, envelope, identifier),
-        "byline": byline_text(_line(path, "ByLine")),
+        "byline": wire.byline_text(_line(path, "ByLine"))
+        or _str(nitf, "byline")
+        or _administrative(path, "Creator"),
         "dateline": _line(path, "DateLine"),
         "slugline": slugline,
         "copyright": _line(path, "CopyrightLine"),
@@ -426,14 +436,22 @@ def _located(path: tuple[Element, ...]) -> str | None:
     return None
 
 
+def _administrative(path: tuple[Element, ...], role: str) -> str | None:
+    """The party in an ``AdministrativeMetadata`` role (Provider, Creator), from the innermost
+    component that names one."""
+    for component in reversed(path):
+        if party := _formal(wire.child(component, "AdministrativeMetadata", role, "Party")):
+            return party
+    return None
+
+
 def _provider(
     path: tuple[Element, ...], envelope: Element | None, identifier: Element | None
 ) -> str | None:
-    for component in reversed(path):
-        if party := _formal(wire.child(component, "AdministrativeMetadata", "Provider", "Party")):
-            return party
-    return _formal(wire.child(envelope, "SentFrom", "Party")) or wire.text(
-        wire.child(identifier, "ProviderId")
+    return (
+        _administrative(path, "Provider")
+        or _formal(wire.child(envelope, "SentFrom", "Party"))
+        or wire.text(wire.child(identifier, "ProviderId"))
     )
 
 

@@ -25,8 +25,11 @@ Metadata comes from where NewsML-G2 puts it: ``guid`` and ``version`` on the ite
 ``versionCreated``, ``firstCreated``, ``embargoed``, ``pubStatus``, ``signal`` (IPTC ``sig:``
 codes only: Reuters' ``edStat:``, ``prodId:`` and the like are routing codes), ``edNote`` and
 ``provider`` in ``itemMeta``; ``urgency``, ``headline`` (role main, else the first; else
-NITF's own), ``slugline``, ``dateline``, ``located``, ``by`` (else the creators, else NITF's
-byline), ``subject``, ``keyword`` and ``language`` (else the item's ``xml:lang``) in
+NITF's own), ``slugline``, ``dateline``, ``located``, ``by`` without "By" (else the creators
+who wrote it: not the agency naming itself as source, nor a photographer; else NITF's
+byline), ``creditline`` (``credit``), ``contentCreated`` (``first_created`` when
+``firstCreated`` is absent), ``subject``, ``keyword``, ``altId`` (identifiers an agency
+profile may take the id from) and ``language`` (else the item's ``xml:lang``) in
 ``contentMeta``; the copyright notice (else the holder) in ``rightsInfo``.
 
 A bare ``contentSet``, the way the NewsML-G2 guidelines show content on its own (LISTING 25),
@@ -64,6 +67,8 @@ ROOTS = frozenset({"newsItem", "newsMessage", "contentSet", *OTHER_ITEMS})
 # Item classes (IPTC nature-of-item codes) that can be a text story.
 TEXT_CLASSES = frozenset({"text", "composite"})
 IPTC_SIGNAL_URI = "cv.iptc.org/newscodes/signal/"
+# Creator roles that do not write the story (the last part of the role's QCode).
+_NOT_WRITERS = frozenset({"source", "photographer", "cameraman", "editor"})
 
 # Character references escaped twice by the sender (STT writes ``&amp;#39;``), which the XML
 # parser leaves in the text as a literal ``&#39;``.
@@ -139,6 +144,7 @@ def parse_item(element: Element, source: Source, raw: bytes) -> Story:
             raise ParseError(Reason.NO_BODY, f"no story text: {content}")
     slugline = _text(wire.child(content_meta, "slugline"))
     headline = _headline(content_meta) or content.headline
+    provider = _provider(wire.child(item_meta, "provider"))
     return Story(
         source=source,
         raw=raw,
@@ -147,21 +153,25 @@ def parse_item(element: Element, source: Source, raw: bytes) -> Story:
         id=element.get("guid", ""),
         version=element.get("version"),
         version_created=_timestamp(item_meta, "versionCreated"),
-        first_created=_timestamp(item_meta, "firstCreated"),
+        first_created=_timestamp(item_meta, "firstCreated")
+        or _timestamp(content_meta, "contentCreated"),
         embargoed=_timestamp(item_meta, "embargoed"),
         pub_status=pub_status,
         signals=_signals(item_meta),
         editorial_note=_joined(map(_text, _children(item_meta, "edNote")), "\n"),
-        provider=_provider(wire.child(item_meta, "provider")),
+        provider=provider,
         urgency=wire.urgency(_text(wire.child(content_meta, "urgency"))),
+        priority=_text(wire.child(content_meta, "urgency")),
         slugline=slugline,
         dateline=_text(wire.child(content_meta, "dateline")),
         located=_name(wire.child(content_meta, "located")),
-        byline=_byline(content_meta) or content.byline,
+        byline=_byline(content_meta, provider) or content.byline,
         subjects=tuple(filter(None, map(_subject, _children(content_meta, "subject")))),
         keywords=_distinct(map(_text, _children(content_meta, "keyword"))),
         language=_language(element, content_meta),
         copyright=_copyright(element),
+        credit=_text(wire.child(content_meta, "creditline")),
+        identifiers=_identifiers(element, content_meta),
     )
 
 
@@ -260,10 +270,30 @@ def _headline(content_meta: Element | None) -> str | None:
     return _text((main or headlines)[0]) if headlines else None
 
 
-def _byline(content_meta: Element | None) -> str | None:
-    """The ``by`` line, else the creators' names."""
-    by = _text(wire.child(content_meta, "by"))
-    return by or _joined(map(_name, _children(content_meta, "creator")), ", ")
+def _byline(content_meta: Element | None, provider: str | None) -> str | None:
+    """The ``by`` line without "By", else the writers among the creators: not the agency
+    itself (Reuters names itself, "Reuters" for provider "reuters.com"), nor a photographer."""
+    by = wire.byline_text(_text(wire.child(content_meta, "by")))
+    writers = [
+        name
+        for creator in _children(content_meta, "creator")
+        if (name := _name(creator))
+        and name.casefold() not in (provider or "").casefold()
+        and (creator.get("role") or "").rpartition(":")[2].lower() not in _NOT_WRITERS
+    ]
+    return by or _joined(writers, ", ")
+
+
+def _identifiers(element: Element, content_meta: Element | None) -> tuple[tuple[str, str], ...]:
+    """The item's ``guid`` and its ``altId``s by type (``altId:idType:USN``), for an agency
+    profile to choose the story's id among."""
+    alternatives = [
+        (f"altId:{alt.get('type') or ''}".rstrip(":"), value)
+        for alt in _children(content_meta, "altId")
+        if (value := _text(alt))
+    ]
+    guid = element.get("guid")
+    return (("guid", guid), *alternatives) if guid else tuple(alternatives)
 
 
 def _subject(element: Element) -> Subject | None:

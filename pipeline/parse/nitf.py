@@ -24,10 +24,12 @@ How NITF maps onto ``Story``, and why:
   ``story.date`` that only repeats its machine timestamp (EFE writes its ``norm`` there).
 * ``located``: the first ``docdata/evloc`` (city, county-dist, state-prov, iso-cc), where the
   events happened; else the dateline's ``location``, where the story was filed.
-* ``provider``: ``body.head/distributor``, else ``docdata/doc-id/@regsrc``.
+* ``provider``: ``body.head/distributor``, else ``docdata/doc-id/@regsrc``, else the
+  ``docdata/doc.copyright/@holder`` (AAP and PA name themselves only there).
 * ``copyright``: ``docdata/doc.copyright`` ("© year holder"), else a ``copyrite`` element,
   else ``body.head/rights/rights.owner``.
-* ``id``: ``docdata/doc-id/@id-string``; ``version``: ``docdata/du-key/@version``.
+* ``id``: ``docdata/doc-id/@id-string`` (an agency profile may choose ``du-key/@key``
+  instead); ``version``: ``docdata/du-key/@version``.
 * ``version_created``: ``docdata/date.issue`` (when this version was issued), else
   ``head/pubdata/@date.publication``. NITF does not say when the first version was created,
   so ``first_created`` stays empty.
@@ -69,7 +71,6 @@ FORMAT = "nitf"
 SUBJECT_SCHEME = "iptc-subjectcode"  # IPTC Subject Codes (the 8-digit refnums)
 
 _EMBARGOED = "embargoed"
-_LEADING_BY = re.compile(r"^by\b[\s:]*", re.I)
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:])")
 # Agency head/meta names that carry the story's slug (ANPA keyword line, NTB "stikkord").
 _SLUG_META = ("anpa-keyword", "NTBStikkord")
@@ -130,6 +131,7 @@ def nitf_fields(element: Element) -> dict[str, object]:
         "headline": wire.headline_or_lead(headline, slugline, paragraphs),
         "body": PARAGRAPH_BREAK.join(paragraphs),
         "id": _attribute(wire.child(docdata, "doc-id"), "id-string"),
+        "identifiers": _identifiers(docdata),
         "version": _attribute(wire.child(docdata, "du-key"), "version"),
         "version_created": issued or _pubdata_time(head),
         "embargoed": embargoed,
@@ -139,8 +141,11 @@ def nitf_fields(element: Element) -> dict[str, object]:
         "signals": _signals(docdata),
         "urgency": wire.urgency(_attribute(wire.child(docdata, "urgency"), "ed-urg")),
         "provider": wire.text(wire.child(body_head, "distributor"))
-        or _attribute(wire.child(docdata, "doc-id"), "regsrc"),
-        "byline": byline_text(_spaced_text(wire.child(body_head, "byline"), skip=_is_byline_title)),
+        or _attribute(wire.child(docdata, "doc-id"), "regsrc")
+        or _attribute(wire.child(docdata, "doc.copyright"), "holder"),
+        "byline": wire.byline_text(
+            _spaced_text(wire.child(body_head, "byline"), skip=_is_byline_title)
+        ),
         "dateline": _spaced_text(wire.child(body_head, "dateline"), skip=_is_machine_date),
         "located": _evloc(docdata) or wire.text(wire.child(body_head, "dateline", "location")),
         "slugline": slugline,
@@ -160,14 +165,18 @@ def markup_paragraphs(element: Element) -> list[str]:
     return [text.replace(_CELL_BREAK, "\t") for text in wire.paragraphs(_prose_tree(element))]
 
 
-def byline_text(value: str | None) -> str | None:
-    """A byline without a leading "By" or the comma its title followed ("By BERNARD CONDON"
-    -> "BERNARD CONDON", "By Meredith Jameson, <byttl>..." -> "Meredith Jameson")."""
-    return _LEADING_BY.sub("", wire.clean(value)).rstrip(" ,;:") or None
-
-
 def _children(element: Element | None, name: str) -> list[Element]:
     return list(wire.children(element, name)) if element is not None else []
+
+
+def _identifiers(docdata: Element | None) -> tuple[tuple[str, str], ...]:
+    """``doc-id`` (its ``id-string``) and ``du-key`` (its ``key``, which NTB keeps across
+    versions while its doc-id carries the version), for an agency profile to choose among."""
+    named = (
+        ("doc-id", _attribute(wire.child(docdata, "doc-id"), "id-string")),
+        ("du-key", _attribute(wire.child(docdata, "du-key"), "key")),
+    )
+    return tuple((name, value) for name, value in named if value)
 
 
 def _attribute(element: Element | None, name: str) -> str | None:

@@ -6,8 +6,9 @@ A new format is one module with a pure ``parse_<format>(RawItem) -> Iterator[Sto
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from pipeline.parse import (
     anpa,
@@ -24,6 +25,7 @@ from pipeline.parse import (
     zczc,
 )
 from pipeline.errors import ParseError, Reason
+from pipeline.parse.profiles import AgencyProfile, apply_profile
 from pipeline.records import ItemFailure, RawItem, Story
 
 AUTO = "auto"
@@ -68,8 +70,14 @@ def detect_format(raw: bytes) -> Format:
     return next(fmt for fmt in FORMATS.values() if fmt.detect(raw))
 
 
-def parse_item(item: RawItem, *, format_name: str) -> Iterator[Story | ItemFailure]:
-    """Parses ``item`` with the named format's parser, or the sniffed one for ``auto``.
+def parse_item(
+    item: RawItem,
+    *,
+    format_name: str,
+    profiles: Mapping[str, AgencyProfile] = MappingProxyType({}),
+) -> Iterator[Story | ItemFailure]:
+    """Parses ``item`` with the named format's parser, or the sniffed one for ``auto``, and
+    reads each story as its agency's profile says (``pipeline.parse.profiles``).
 
     A format its sender named (a Pub/Sub message's ``format`` attribute, in
     ``item.source.format``) goes before ``format_name``.
@@ -80,4 +88,5 @@ def parse_item(item: RawItem, *, format_name: str) -> Iterator[Story | ItemFailu
             Reason.UNKNOWN_FORMAT, f"format {name!r} is not one of {', '.join(FORMAT_CHOICES)}"
         )
     fmt = detect_format(item.raw) if name == AUTO else FORMATS[name]
-    return fmt.parse(item)
+    for parsed in fmt.parse(item):
+        yield apply_profile(parsed, profiles) if isinstance(parsed, Story) else parsed

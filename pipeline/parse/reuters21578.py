@@ -10,8 +10,9 @@ counts elements from 0, its raw bytes are the element's own.
 Mapped onto Story:
 
 * ``id``: ``reuters21578:<NEWID>`` (the collection's id, chronological), else
-  ``reuters21578:oldid-<OLDID>``; ``version_created`` and ``first_created``: ``<DATE>`` (UTC;
-  the noise some dates carry after the time is ignored);
+  ``reuters21578:oldid-<OLDID>``; ``version_created`` and ``first_created``: ``<DATE>`` (written
+  without a zone: UTC unless the Reuters profile in configs/agencies.toml names one; the
+  noise some dates carry after the time is ignored);
 * ``headline``: ``<TITLE>``; ``dateline``: ``<DATELINE>`` without its closing " -";
   ``byline``: ``<AUTHOR>`` without "By"; ``provider``: Reuters;
 * ``subjects``: the ``<D>`` codes of ``<TOPICS>``, ``<PLACES>``, ``<PEOPLE>``, ``<ORGS>``,
@@ -41,7 +42,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pipeline.errors import ParseError, Reason
 from pipeline.parse import anpa, wire, wirelines
@@ -143,6 +144,7 @@ def _parse_element(raw: bytes, source: Source) -> Story:
         version_created=created,
         first_created=created,
         urgency=envelope.urgency,
+        priority=envelope.priority,
         signals=wirelines.signals(designator["designator"]) if designator else (),
         slugline=envelope.keyword,
         subjects=_subjects(sgml, envelope.category),
@@ -211,7 +213,7 @@ def _created(sgml: str) -> datetime | None:
         return datetime(
             int(found["year"]), month, int(found["day"]), int(found["hour"]),
             int(found["minute"]), int(found["second"]),
-            int((found["hundredths"] or "0").ljust(2, "0")) * 10_000, tzinfo=UTC,
+            int((found["hundredths"] or "0").ljust(2, "0")) * 10_000, tzinfo=wire.UNZONED,
         )  # fmt: skip
     except ValueError:  # a date that does not exist: the story stands without it
         return None

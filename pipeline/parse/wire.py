@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError as XMLSyntaxError, tostring
 
@@ -47,7 +47,12 @@ _LATIN_LABEL = re.compile(
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
+_LEADING_BY = re.compile(r"^by\b[\s:]*", re.I)
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# A time written without an offset is read as UTC under this name, which the parse stage's
+# agency profiles (pipeline.parse.profiles) look for: an agency whose profile names its time
+# zone has such times read in that zone instead. Equal to UTC in every comparison.
+UNZONED = timezone(timedelta(0), "UTC (no offset given)")
 # A headline made from the body, for items that carry none: this many words at most.
 FALLBACK_HEADLINE_WORDS = 12
 
@@ -159,15 +164,22 @@ def paragraphs(element: Element | None) -> list[str]:
 
 
 def timestamp(value: Any) -> datetime | None:
-    """An ISO 8601 or similar time as a UTC datetime (naive times are taken as UTC); None
-    when absent or unreadable, since a bad date must not lose the story."""
+    """An ISO 8601 or similar time as a UTC datetime (a time without an offset is
+    ``UNZONED``, for the agency's profile to place); None when absent or unreadable, since a
+    bad date must not lose the story."""
     if not value or not isinstance(value, str):
         return None
     try:
         parsed = dateparser.parse(value.strip())
     except (ValueError, OverflowError):
         return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return parsed.replace(tzinfo=UNZONED) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def byline_text(value: str | None) -> str | None:
+    """A byline without a leading "By" or the comma its title followed ("By BERNARD CONDON"
+    -> "BERNARD CONDON", "By Meredith Jameson, <byttl>..." -> "Meredith Jameson")."""
+    return _LEADING_BY.sub("", clean(value)).rstrip(" ,;:") or None
 
 
 def headline_or_lead(headline: str | None, slugline: str | None, body: list[str]) -> str:

@@ -204,15 +204,15 @@ def test_anpa_latin1_text_is_read_as_windows_1252() -> None:
     [
         (
             "\x16\x16\x01W2870\x1fasian\nf l\x13\x11 BC-LT--Argentina-CancerB     11-13 1049",
-            Envelope(1, "l", False, "BC-LT--Argentina-CancerB", None),
+            Envelope(1, "f", "l", False, "BC-LT--Argentina-CancerB", None),
         ),
         (
             "\x16\x16\x01s0284\x1f-----\nr s\x14\x12 BC-BBO--WildCardGlance     08-18 ",
-            Envelope(5, "s", True, "BC-BBO--WildCardGlance", None),
+            Envelope(5, "r", "s", True, "BC-BBO--WildCardGlance", None),
         ),
         # Reuters-21578's <UNKNOWN> blocks: no format codes; d is not a priority we map
         ("\x16\x16\x01f0704\x1freute\nd f BC-BAHIA-COCOA-REVIEW   02-26 0105",
-         Envelope(None, "f", False, "BC-BAHIA-COCOA-REVIEW", None)),
+         Envelope(None, "d", "f", False, "BC-BAHIA-COCOA-REVIEW", None)),
         ("no header here", Envelope()),
     ],
 )  # fmt: skip

@@ -183,7 +183,7 @@ def test_newsml_g2_content_meta_fields() -> None:
         )
     )
     assert story.headline == "Main headline"
-    assert story.byline == "By A. Writer"
+    assert story.byline == "A. Writer"  # without "By", as every format gives it
     assert story.provider == "ansa.it"
     assert story.editorial_note == "One.\nTwo."
     assert story.signals == ("correction", "update")  # IPTC signals only
@@ -239,7 +239,7 @@ def test_newsml_g2_prefixed_reuters_message_with_xhtml_body() -> None:
     assert story.id == "tag:reuters.com,0000:newsml_L1N14N0FF"
     assert story.version == "978556838"
     assert story.provider == "reuters.com"
-    assert story.byline == "Reuters"
+    assert story.byline is None  # its creator, "Reuters", is the provider, not a writer
     assert story.urgency == 3
     assert story.signals == ()  # edStat:C, prodId:TXT, pmt:text are Reuters routing codes
     assert story.slugline == "USA-WEATHER/ (UPDATE 1, PIX, CORRECTED)"

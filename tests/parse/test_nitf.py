@@ -12,7 +12,8 @@ import pytest
 
 from pipeline.errors import ParseError, Reason
 from pipeline.parse import wire
-from pipeline.parse.nitf import byline_text, detect, nitf_fields, parse_nitf
+from pipeline.parse.nitf import detect, nitf_fields, parse_nitf
+from pipeline.parse.wire import byline_text
 from pipeline.parse.wire import language_tag, pub_status, urgency
 from pipeline.records import PARAGRAPH_BREAK, RawItem, Story, Subject
 from tests.conftest import CASES, corpus
