@@ -151,3 +151,15 @@ def test_a_users_profile_maps_the_agencys_priority_codes(tmp_path: Path) -> None
 def test_bad_profiles_are_config_errors(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_settings(write(tmp_path, text))
+
+
+def test_the_readmes_profile_example_loads_and_works(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    (example,) = [block for block in re.findall(r"```toml\n(.*?)```", readme, re.S)
+                  if "[agencies.dpa]" in block]  # fmt: skip
+    settings = load_settings(write(tmp_path, example))
+    story = only(CASES / "iptc7901" / "IPTC7901-excerpt.txt", settings)
+    assert story.urgency == 5  # priority "4"
+    book = build_rulebook(settings.clean, settings.agencies)
+    relayed = replace(story, body=story.body + "\n\n(tca/dpa)")
+    assert strip_boilerplate(relayed, book).removed[-1].text == "(tca/dpa)"
