@@ -33,7 +33,9 @@ class Reason(StrEnum):
     NOT_TEXT = "not_text"  # a picture, video, audio, package, planning or concept item
     NO_BODY = "no_body"  # no story text once parsed or cleaned
     TEXT_TOO_LONG = "text_too_long"  # body longer than enrich.max_chars
-    UNKNOWN_FORMAT = "unknown_format"  # a message named a format wire-ingest has no parser for
+    # A message named a format wire-ingest has no parser for, or the content is an XML or JSON
+    # document no parser claims (an agency's own XML, a feed, a schema).
+    UNKNOWN_FORMAT = "unknown_format"
 
 
 class WireIngestError(Exception):

@@ -91,7 +91,10 @@ def _parse_file(path: Path, max_bytes: int) -> list[tuple[str, Story | tuple[str
         (item,) = unpack(RawItem.of(str(path), path.read_bytes()), max_bytes=max_bytes)
     except DataError as error:
         return [("(read)", (str(error.reason), error.message, ""))]
-    fmt = detect_format(item.raw)
+    try:
+        fmt = detect_format(item.raw)
+    except DataError as error:  # an XML or JSON document no format claims
+        return [("(none)", (str(error.reason), error.message, ""))]
     try:
         results = list(fmt.parse(item))
     except DataError as error:

@@ -17,7 +17,9 @@ A transmission, as dpa sends it::
     ETX 131137 GMT Nov 13                   day, hour and minute, zone, month, year
     DEL DEL EOT
 
-A file holding several transmissions is a container, one story each.
+A file holding several transmissions is a container, one story each. A transmission whose
+header is in an agency's own layout (SOH, a line that is not 7901's, STX) is read all the
+same: that line is never the headline, and the fields it would give stay empty.
 
 Mapped onto Story:
 
@@ -60,6 +62,8 @@ _DETECT = re.compile(
     + wirelines.PADDING
     + rb"[A-Za-z]{1,8}\d{1,6} \d [A-Za-z]{1,4} \d{1,6}\b"
 )
+# A transmission in an agency's own header layout: SOH, a header of its own, STX, the text.
+_DETECT_FRAMED = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*\x01[^\x01\x02]{1,512}\x02")
 _FRAME_START = re.compile(rb"\x01(?=" + wirelines.PADDING + rb"[A-Za-z]{1,8}\d{1,6} \d )")
 _HEADER = re.compile(
     r"\x01[A-Za-z]*\d* (?P<priority>\d) (?P<category>[A-Za-z]{1,4}) \d+(?P<rest>[^\n]*)"
@@ -87,8 +91,10 @@ _UTC_ZONES = {None, "GMT", "UTC", "UT", "Z"}
 
 
 def detect(raw: bytes) -> bool:
-    """SOH, then source and message number, priority digit, category and word count."""
-    return bool(_DETECT.match(raw[:512]))
+    """SOH, then source and message number, priority digit, category and word count; or SOH,
+    a header in the agency's own layout and STX (ANPA, tried before, claims its own)."""
+    head = raw[:1024]
+    return bool(_DETECT.match(head) or _DETECT_FRAMED.match(head))
 
 
 def parse_iptc7901(item: RawItem) -> Iterator[Story | ItemFailure]:
@@ -99,11 +105,12 @@ def parse_iptc7901(item: RawItem) -> Iterator[Story | ItemFailure]:
 def _parse_frame(raw: bytes, source: Source) -> Story:
     frame = wirelines.frame_parts(wirelines.decode(raw))
     header = _HEADER.search(frame.header)
-    if header is None:
-        raise ParseError(Reason.MALFORMED, "no IPTC 7901 header line (SOH, priority, category)")
-    sender = _SENDER.search(header["rest"])
+    # Without the standard header line, the first line is the agency's own header (never the
+    # headline), and what follows it before STX the keywords, as in 7901.
+    own_header, _, keyword_lines = frame.header.partition("\n")
+    sender = _SENDER.search(header["rest"] if header else own_header)
     provider = sender["sender"] if sender else None
-    keywords = _keywords(frame.header[header.end() :])
+    keywords = _keywords(frame.header[header.end() :] if header else keyword_lines)
     lines = _without_initials(wirelines.strip_controls(frame.text).split("\n"), provider)
     size = _heading_size(lines)
     designators, headline, byline = _heading(lines[:size])
@@ -121,11 +128,13 @@ def _parse_frame(raw: bytes, source: Source) -> Story:
         byline=byline,
         dateline=wirelines.leading_dateline(paragraphs, provider),
         version_created=_transmitted(frame.trailer),
-        urgency=wire.urgency(header["priority"]),
-        priority=header["priority"],
+        urgency=wire.urgency(header["priority"]) if header else None,
+        priority=header["priority"] if header else None,
         signals=wirelines.signals(*designators),
         slugline="/".join(keywords) or None,
-        subjects=(Subject(code=header["category"].lower(), scheme=CATEGORY_SCHEME),),
+        subjects=(Subject(code=header["category"].lower(), scheme=CATEGORY_SCHEME),)
+        if header
+        else (),
         keywords=keywords,
         copyright=next((note for note in notes if _COPYRIGHT.match(note)), None),
         editorial_note="\n".join(notes) or None,

@@ -38,14 +38,11 @@ class Format:
     detect: Callable[[bytes], bool]  # does this content look like this format?
 
 
-def _anything(raw: bytes) -> bool:
-    return True
-
-
 # Sniffing tries these in order, so the most specific formats come first: JSON, then XML by
 # root element, then the control-character framed line formats; HTML after all of them (a
 # JSON or XML document may hold "<body>" near its start); plain text comes last and takes
-# whatever the others do not recognise (and rejects what is not text).
+# whatever the others do not recognise (and rejects what is not text), except a well-formed
+# XML or JSON document, which no format then claims: it is dead-lettered as unknown_format.
 FORMATS: dict[str, Format] = {
     fmt.name: fmt
     for fmt in (
@@ -60,14 +57,21 @@ FORMATS: dict[str, Format] = {
         Format(iptc7901.FORMAT, iptc7901.parse_iptc7901, detect=iptc7901.detect),
         Format(zczc.FORMAT, zczc.parse_zczc, detect=zczc.detect),
         Format(html.FORMAT, html.parse_html, detect=html.detect),
-        Format(text.FORMAT, text.parse_text, detect=_anything),
+        Format(text.FORMAT, text.parse_text, detect=text.detect),
     )
 }
 FORMAT_CHOICES = (AUTO, *FORMATS)
 
 
 def detect_format(raw: bytes) -> Format:
-    return next(fmt for fmt in FORMATS.values() if fmt.detect(raw))
+    found = next((fmt for fmt in FORMATS.values() if fmt.detect(raw)), None)
+    if found is None:
+        raise ParseError(
+            Reason.UNKNOWN_FORMAT,
+            f"{text.structured_kind(raw)} in no format wire-ingest reads "
+            "(--format text would read it as text)",
+        )
+    return found
 
 
 def parse_item(

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from pipeline.errors import ParseError, Reason
 from pipeline.parse.decode import decode_text
-from pipeline.parse.wire import headline_or_lead
+from pipeline.parse.wire import headline_or_lead, json_start, parse_json, parse_xml, xml_root
 from pipeline.records import PARAGRAPH_BREAK, RawItem, Story
 
 FORMAT = "text"
@@ -24,6 +24,33 @@ FORMAT = "text"
 MAX_HEADLINE_CHARS = 300
 
 _BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n")
+
+
+def detect(raw: bytes) -> bool:
+    """Anything the other formats do not claim, except a well-formed XML or JSON document:
+    that is data in a format wire-ingest has no parser for (an agency's own XML, a feed, a
+    JSON schema), not copy, and is better dead-lettered as such than read as a story of tags."""
+    return structured_kind(raw) is None
+
+
+def structured_kind(raw: bytes) -> str | None:
+    """ "an XML document (root <RBNews>)" or "a JSON document" when ``raw`` is one, else None."""
+    if json_start(raw):
+        try:
+            parse_json(raw)
+        except ParseError:
+            return None
+        return "a JSON document"
+    root = xml_root(raw)
+    if root is None or root.lower() == "html":
+        return None
+    try:
+        parse_xml(raw)
+    except ParseError as error:
+        if error.reason is Reason.UNSAFE:
+            raise  # entity declarations (billion laughs, XXE): refused, whatever it holds
+        return None
+    return f"an XML document (root <{root}>)"
 
 
 def parse_text(item: RawItem) -> Iterator[Story]:

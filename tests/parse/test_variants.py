@@ -46,6 +46,43 @@ def test_iptc7901_header_lines_padded_with_fillers(raw: bytes) -> None:
     )  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"\x01ANA-MPE/ATH/2345 URGENT\r\n",
+        b"\x01\x7f\x7fZCZC TTX0114 3 UTR\r\n",
+        b"\x01 dpa 061\r\n",
+    ],
+    ids=["agency layout", "padded telex layout", "sender only"],
+)
+def test_iptc7901_with_an_agencys_own_header_layout(header: bytes) -> None:
+    own = story(DPA.replace(b"\x01eca062 4 i 211 ccccb   dpa 061\r\n", header, 1))
+    assert own.source.format == "iptc7901"
+    assert own.headline == story(DPA).headline  # the header line is never the headline
+    assert (own.slugline, own.body) == (story(DPA).slugline, story(DPA).body)
+    assert own.urgency is None  # no priority digit where 7901 puts it
+
+
+def test_xml_and_json_in_no_known_format_are_unknown_format() -> None:
+    for raw, kind in (
+        (b"<?xml version='1.0'?>\n<RBNews>\n<NewsID>1</NewsID>\n<Text>Hi.</Text>\n</RBNews>",
+         "an XML document (root <RBNews>)"),
+        (b'{\n "$schema": "http://json-schema.org/draft-04/schema#",\n "type": "object"\n}',
+         "a JSON document"),
+    ):  # fmt: skip
+        with pytest.raises(ParseError) as failure:
+            list(parse_item(RawItem.of("in/x", raw), format_name="auto"))
+        assert failure.value.reason is Reason.UNKNOWN_FORMAT
+        assert failure.value.message.startswith(f"{kind} in no format wire-ingest reads")
+        (as_text,) = parse_item(RawItem.of("in/x", raw), format_name="text")  # when asked
+        assert isinstance(as_text, Story)
+    xxe = (b'<?xml version="1.0"?>\n<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+           b"<foo>\n&xxe;\n</foo>\n")  # fmt: skip
+    with pytest.raises(ParseError) as unsafe:  # refused, not read as a story of text
+        list(parse_item(RawItem.of("in/x", xxe), format_name="auto"))
+    assert unsafe.value.reason is Reason.UNSAFE
+
+
 def test_anpa_header_padded_with_fillers() -> None:
     padded = story(AP.replace(b"\x01", b"\x01\x7f\x7f", 1))
     assert padded.source.format == "anpa"
