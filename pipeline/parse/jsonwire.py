@@ -20,8 +20,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from enum import Enum
 from typing import Any
 
-import lxml.html
-from lxml import etree
 
 from pipeline.errors import ParseError, Reason
 from pipeline.parse import wire
@@ -262,7 +260,9 @@ def read_body(hint: str, value: str) -> tuple[BodyKind, list[str]] | None:
     try:
         if kind is BodyKind.NITF:
             return kind, _nitf_paragraphs(value)
-        return kind, _html_paragraphs(value) if kind is BodyKind.HTML else _plain_paragraphs(value)
+        return kind, wire.html_paragraphs(value) if kind is BodyKind.HTML else _plain_paragraphs(
+            value
+        )
     except RecursionError as error:
         raise ParseError(Reason.MALFORMED, f"{kind.value} body nested too deeply") from error
 
@@ -289,19 +289,6 @@ def _plain_paragraphs(value: str) -> list[str]:
     blocks = split_paragraphs(value.replace("\r\n", "\n").replace("\r", "\n"))
     paragraphs = ("\n".join(filter(None, map(wire.clean, block.split("\n")))) for block in blocks)
     return [paragraph for paragraph in paragraphs if paragraph]
-
-
-def _html_paragraphs(markup: str) -> list[str]:
-    # As bytes: lxml refuses a string that still carries an XML declaration.
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True)
-    try:
-        tree = lxml.html.document_fromstring(markup.encode("utf-8"), parser=parser)
-    except (etree.LxmlError, ValueError):  # no element at all: "Document is empty"
-        return []
-    # Figures are the item's pictures (ninjs associations), their captions no story text.
-    etree.strip_elements(tree, "figure", with_tail=False)
-    body = tree.find("body")
-    return wire.paragraphs(body if body is not None else tree)
 
 
 def _nitf_paragraphs(markup: str) -> list[str]:

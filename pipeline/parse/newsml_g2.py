@@ -39,7 +39,6 @@ is read as an item without metadata: its inline NITF still carries a headline an
 from __future__ import annotations
 
 import copy
-import html
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -70,9 +69,6 @@ IPTC_SIGNAL_URI = "cv.iptc.org/newscodes/signal/"
 # Creator roles that do not write the story (the last part of the role's QCode).
 _NOT_WRITERS = frozenset({"source", "photographer", "cameraman", "editor"})
 
-# Character references escaped twice by the sender (STT writes ``&amp;#39;``), which the XML
-# parser leaves in the text as a literal ``&#39;``.
-_DOUBLE_ESCAPED = re.compile(r"&(?:#[0-9]+|#x[0-9a-fA-F]+|[A-Za-z]+);")
 # Markup sent as inlineData is parsed inside a wrapper, where a declaration cannot stand.
 _XML_DECLARATION = re.compile(r"\A<\?xml[^>]*\?>\s*")
 
@@ -207,7 +203,9 @@ def markup_content(inline: Element) -> Content | str:
         fields = nitf_fields(top)
         body = str(fields["body"])
         return Content(
-            [_unescape(paragraph) for paragraph in body.split(PARAGRAPH_BREAK)] if body else [],
+            [wire.unescape_twice(paragraph) for paragraph in body.split(PARAGRAPH_BREAK)]
+            if body
+            else [],
             headline=_optional(fields.get("headline")) if name == "nitf" else None,
             byline=_optional(fields.get("byline")),
         )
@@ -238,7 +236,7 @@ def plain_content(inline: Element) -> Content | str:
         except ParseError:
             return f"its inlineData is {contenttype} that does not parse as XML"
         return markup_content(wrapped)
-    return Content(wirelines.plain_paragraphs(_unescape(text)))
+    return Content(wirelines.plain_paragraphs(wire.unescape_twice(text)))
 
 
 def _optional(value: object) -> str | None:
@@ -247,7 +245,7 @@ def _optional(value: object) -> str | None:
 
 def _paragraphs(element: Element | None) -> list[str]:
     """Body markup as paragraphs; the line breaks (<br>) inside them stay."""
-    found = (_unescape(paragraph).strip() for paragraph in wire.paragraphs(element))
+    found = (wire.unescape_twice(paragraph).strip() for paragraph in wire.paragraphs(element))
     return [paragraph for paragraph in found if paragraph]
 
 
@@ -366,12 +364,7 @@ def _text(element: Element | None) -> str | None:
 
 
 def _clean(value: str) -> str:
-    return wire.clean(_unescape(value))
-
-
-def _unescape(value: str) -> str:
-    """Character references escaped twice resolved."""
-    return _DOUBLE_ESCAPED.sub(lambda found: html.unescape(found.group()), value)
+    return wire.clean(wire.unescape_twice(value))
 
 
 def _distinct(values: Iterable[str | None]) -> tuple[str, ...]:

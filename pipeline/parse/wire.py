@@ -10,6 +10,7 @@ common case) is read again as Windows-1252.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -19,8 +20,10 @@ from typing import Any
 from xml.etree.ElementTree import Element, ParseError as XMLSyntaxError, tostring
 
 import defusedxml.ElementTree as SafeET
+import lxml.html
 from dateutil import parser as dateparser
 from defusedxml import DefusedXmlException
+from lxml import etree
 
 from pipeline.errors import DataError, ParseError, Reason
 from pipeline.parse.decode import decode_text
@@ -47,6 +50,7 @@ _LATIN_LABEL = re.compile(
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
+_DOUBLE_ESCAPED = re.compile(r"&(?:#[0-9]+|#x[0-9a-fA-F]+|[A-Za-z]+);")
 _LEADING_BY = re.compile(r"^by\b[\s:]*", re.I)
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # A time written without an offset is read as UTC under this name, which the parse stage's
@@ -161,6 +165,26 @@ def clean(value: str | None) -> str:
 def paragraphs(element: Element | None) -> list[str]:
     """Body markup (NITF, XHTML) as paragraphs."""
     return list(text_blocks(element)) if element is not None else []
+
+
+def unescape_twice(value: str) -> str:
+    """Character references the sender escaped twice (STT writes ``&amp;#39;``, Ritzau
+    ``&amp;amp;apos;``), which parsing leaves in the text as a literal ``&#39;``, resolved."""
+    return _DOUBLE_ESCAPED.sub(lambda found: html.unescape(found.group()), value)
+
+
+def html_paragraphs(markup: str) -> list[str]:
+    """HTML markup (a whole page or a fragment, as a string) as paragraphs, without its
+    figures (an item's pictures, whose captions are no story text)."""
+    # As bytes: lxml refuses a string that still carries an XML declaration.
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, no_network=True)
+    try:
+        tree = lxml.html.document_fromstring(markup.encode("utf-8"), parser=parser)
+    except (etree.LxmlError, ValueError):  # no element at all: "Document is empty"
+        return []
+    etree.strip_elements(tree, "figure", with_tail=False)
+    body = tree.find("body")
+    return paragraphs(body if body is not None else tree)
 
 
 def timestamp(value: Any) -> datetime | None:

@@ -65,8 +65,8 @@ def test_iptc7901_with_an_agencys_own_header_layout(header: bytes) -> None:
 
 def test_xml_and_json_in_no_known_format_are_unknown_format() -> None:
     for raw, kind in (
-        (b"<?xml version='1.0'?>\n<RBNews>\n<NewsID>1</NewsID>\n<Text>Hi.</Text>\n</RBNews>",
-         "an XML document (root <RBNews>)"),
+        (b"<?xml version='1.0'?>\n<Response>\n<Match>1</Match>\n<Score>2-1</Score>\n</Response>",
+         "an XML document (root <Response>)"),
         (b'{\n "$schema": "http://json-schema.org/draft-04/schema#",\n "type": "object"\n}',
          "a JSON document"),
     ):  # fmt: skip
