@@ -27,7 +27,8 @@ command again carries on where it stopped::
 
 ``python -m pipeline ...`` is the same command. Exit codes: 0 when every item read is
 accounted for (written, dead-lettered or a counted duplicate), 2 for a bad command line or
-configuration (one line on stderr, nothing run), 1 for anything else, which is a bug.
+configuration (one line on stderr, nothing run), 75 when another run or watcher is writing
+into the output (one line; nothing run: try again later), 1 for anything else, which is a bug.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 from pipeline.errors import ConfigError
+from pipeline.sink.lock import OutputBusy
 from pipeline.parse.registry import AUTO, FORMAT_CHOICES
 
 if TYPE_CHECKING:
@@ -50,6 +52,7 @@ PROG = "wire-ingest"
 _WORKER_LOG_LEVEL = "default_sdk_harness_log_level"
 EXIT_BUG = 1
 EXIT_USAGE = 2
+EXIT_TEMPFAIL = 75  # EX_TEMPFAIL: another run holds the output; schedulers retry
 
 
 class _Parser(argparse.ArgumentParser):
@@ -237,6 +240,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except OutputBusy as error:
+        print(f"{PROG}: busy: {error}", file=sys.stderr)
+        return EXIT_TEMPFAIL
     print(format_summary(summary))
     if not summary.balanced:
         print(

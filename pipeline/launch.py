@@ -12,7 +12,8 @@ import logging
 import os
 import sys
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -36,6 +37,7 @@ from pipeline.records import Delivery
 from pipeline.settings import load_settings
 from pipeline.sink import summary as summaries
 from pipeline.sink.ledger import STATE_DIR, Commit, Counts, KnownStories, Ledger, story_key_digest
+from pipeline.sink.lock import LOCK_FILE, OutputLock
 from pipeline.sink.transforms import (
     CLUSTERS_DIR,
     CLUSTERS_SUFFIX,
@@ -80,13 +82,16 @@ def launch(
     started_at = datetime.now(UTC)
     session = prepare(config, format_name, beam_args, known_flags)
     deliveries = list_inputs(inputs, output, allow_empty=resume)
-    ledger = prepare_output(output, overwrite=overwrite, resume=resume)
-    new = unique_new(deliveries, ledger)
-    commits = [run_batch(session, ledger, new)] if new else []
-    counts = commits[0].counts if commits else Counts()
-    run_id = commits[0].batch_id if commits else f"{started_at:%Y%m%dT%H%M%SZ}-nothing-new"
-    summary = summarise(run_id, started_at, inputs, ledger, counts, commits)
-    summaries.write_summary(output, summary)
+    ledger = prepare_output(output, overwrite=overwrite, resume=resume, writer="wire-ingest run")
+    try:
+        new = unique_new(deliveries, ledger)
+        commits = [run_batch(session, ledger, new)] if new else []
+        counts = commits[0].counts if commits else Counts()
+        run_id = commits[0].batch_id if commits else f"{started_at:%Y%m%dT%H%M%SZ}-nothing-new"
+        summary = summarise(run_id, started_at, inputs, ledger, counts, commits)
+        summaries.write_summary(output, summary)
+    finally:
+        ledger.close()
     return summary
 
 
@@ -307,38 +312,66 @@ def list_inputs(inputs: Sequence[str], output: str, *, allow_empty: bool = False
     return deliveries
 
 
-def prepare_output(output: str, *, overwrite: bool, resume: bool) -> Ledger:
-    """Checks that ``output`` can be written to, deals with what earlier runs left there
+def prepare_output(output: str, *, overwrite: bool, resume: bool, writer: str) -> Ledger:
+    """Takes the output's writer lock for ``writer`` (the command, as a second writer is told),
+    checks that ``output`` can be written to, deals with what earlier runs left there
     (refused; deleted with ``overwrite``; carried on from with ``resume``), and opens its
-    ledger."""
-    try:
-        previous = [
-            meta.path
-            for folder in (*OUTPUT_DIRS, STATE_DIR)
-            for meta in FileSystems.match([FileSystems.join(output, folder, "**")])[0].metadata_list
-        ]
+    ledger, which holds the lock until it is closed.
+
+    Raises:
+        OutputBusy: another run or watcher is writing there.
+        ConfigError: the output cannot be written, or holds what it may not.
+    """
+    with _output_errors(output):
+        previous = _earlier_files(output)
         if previous and not (overwrite or resume):
             raise ConfigError(
                 f"--output {output} already holds {len(previous)} files of an earlier run; "
                 "pass --resume to add only what is new, --overwrite to replace them, "
                 "or choose another folder"
             )
-        if previous and overwrite:
-            FileSystems.delete(previous)
-        probe = FileSystems.join(output, f".write-probe-{uuid.uuid4().hex}")
-        FileSystems.create(probe).close()
-        FileSystems.delete([probe])
-        ledger = Ledger.open(output)
-    except ValueError as error:  # no filesystem for this scheme
-        raise ConfigError(f"--output {output}: {error}") from error
-    except (BeamIOError, OSError) as error:
-        raise ConfigError(f"--output {output}: cannot write there: {first_cause(error)}") from error
+        lock = OutputLock.acquire(FileSystems.join(output, STATE_DIR), writer)
+    try:
+        with _output_errors(output):
+            if previous and overwrite:
+                FileSystems.delete(previous)
+            probe = FileSystems.join(output, f".write-probe-{uuid.uuid4().hex}")
+            FileSystems.create(probe).close()
+            FileSystems.delete([probe])
+            ledger = Ledger.open(output, lock)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
     if previous and resume and not ledger.exists:
+        ledger.close()
         raise ConfigError(
             f"--output {output} holds files but no ledger ({STATE_DIR}/): they were written "
             "by a wire-ingest without one; pass --overwrite to replace them"
         )
     return ledger
+
+
+def _earlier_files(output: str) -> list[str]:
+    """What earlier runs wrote into ``output`` (not the lock file, which stays)."""
+    lock_file = FileSystems.join(output, STATE_DIR, LOCK_FILE)
+    return [
+        meta.path
+        for folder in (*OUTPUT_DIRS, STATE_DIR)
+        for meta in FileSystems.match([FileSystems.join(output, folder, "**")])[0].metadata_list
+        if meta.path != lock_file
+    ]
+
+
+@contextmanager
+def _output_errors(output: str) -> Iterator[None]:
+    """Filesystem errors about ``output`` as the one-line ConfigError they are for a user."""
+    try:
+        yield
+    except ValueError as error:  # no filesystem for this scheme
+        raise ConfigError(f"--output {output}: {error}") from error
+    except (BeamIOError, OSError) as error:
+        raise ConfigError(f"--output {output}: cannot write there: {first_cause(error)}") from error
 
 
 def _files(folder: str, suffix: str = SUFFIX) -> list[str]:

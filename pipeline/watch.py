@@ -52,7 +52,8 @@ def open_watcher(
     """
     session = prepare(config, format_name, beam_args, known_flags)
     sources = [open_input(spec, output=output) for spec in inputs]
-    ledger = prepare_output(output, overwrite=False, resume=True)
+    # The output's lock is taken here and held until run() ends.
+    ledger = prepare_output(output, overwrite=False, resume=True, writer="wire-ingest watch")
     return Watcher(session, sources, ledger, idle_exit=idle_exit, on_commit=on_commit)
 
 
@@ -112,6 +113,7 @@ class Watcher:
         finally:
             for source in self._sources:
                 source.close()
+            self._ledger.close()
 
     def _gather(self) -> list[Delivery]:
         """What is new now and, once something is, what comes in the next linger_seconds."""

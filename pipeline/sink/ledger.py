@@ -27,7 +27,8 @@ as the stories it describes: each entry says when it expires (the cluster horizo
 ingested), and folding a commit drops the entries expired by then, so a snapshot holds one
 horizon's worth.
 
-One writer at a time: two processes committing into one output at once are not supported.
+One writer at a time: a writer holds the output's lock (``pipeline.sink.lock``) from before
+it opens the ledger until it closes it; a second one is refused, not let in.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from pipeline.errors import ConfigError
 from pipeline.identify.versions import microseconds
+from pipeline.sink.lock import OutputLock
 
 STATE_DIR = "_state"
 LEDGER_DIR = "ledger"
@@ -172,17 +174,19 @@ class LedgerState:
 class Ledger:
     """The ledger of one output folder (local or a bucket, any Beam filesystem)."""
 
-    def __init__(self, output: str) -> None:
+    def __init__(self, output: str, lock: OutputLock | None = None) -> None:
         self.output = output
         self._ledger_dir = FileSystems.join(output, STATE_DIR, LEDGER_DIR)
         self.state = LedgerState()
         self._since_snapshot = 0
+        self._lock = lock
 
     @classmethod
-    def open(cls, output: str) -> Ledger:
+    def open(cls, output: str, lock: OutputLock | None = None) -> Ledger:
         """Reads the ledger, finishes the renames of committed batches a crash interrupted, and
-        deletes what uncommitted batches left in ``.tmp/``."""
-        ledger = cls(output)
+        deletes what uncommitted batches left in ``.tmp/``; ``lock``, the output's writer
+        lock, is held until ``close``."""
+        ledger = cls(output, lock)
         with _KNOWN_LOCK:
             _KNOWN.pop(output, None)  # an earlier ledger here may have been overwritten
         ledger.state, pending = read_state(output)
@@ -193,6 +197,12 @@ class Ledger:
         if FileSystems.exists(staging):
             FileSystems.delete([staging])
         return ledger
+
+    def close(self) -> None:
+        """Gives back the writer lock: another run may write here now."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     @property
     def exists(self) -> bool:

@@ -103,7 +103,11 @@ def test_watch_does_not_read_a_message_redelivered_after_its_commit(
         (delivery,) = poll_until(source, 1)
         # A watcher that committed this message and died before acknowledging it:
         session = prepare(None, "auto", [])
-        run_batch(session, prepare_output(str(output), overwrite=False, resume=True), [delivery])
+        run_batch(
+            session,
+            prepare_output(str(output), overwrite=False, resume=True, writer="test"),
+            [delivery],
+        )
     finally:
         source.close()  # handed back unacknowledged: Pub/Sub delivers it again
     watch = Watch(subscription.spec, output, "--idle-exit", "5")
