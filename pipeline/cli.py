@@ -38,6 +38,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from pipeline.errors import ConfigError
@@ -47,6 +48,7 @@ from pipeline.parse.registry import AUTO, FORMAT_CHOICES
 if TYPE_CHECKING:
     from pipeline.sink.ledger import Commit
     from pipeline.sink.summary import RunSummary
+    from pipeline.warehouse.targets import LoadReport
 
 PROG = "wire-ingest"
 _WORKER_LOG_LEVEL = "default_sdk_harness_log_level"
@@ -101,6 +103,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="stop once this many seconds pass with nothing new (default: run until stopped)",
     )
+    load_parser = commands.add_parser(
+        "load",
+        help="load an output's Avro files into a warehouse",
+        description="Load the stories, dead letters and duplicates of an output into a "
+        "warehouse, each file once (run it again, or on a schedule, to add what is new), and "
+        "refresh its views current_stories, story_versions and story_clusters.",
+    )
+    load_parser.add_argument("output", metavar="OUTPUT", help="an output folder of run or watch")
+    load_parser.add_argument(
+        "--to", required=True, metavar="TARGET", help="duckdb:PATH (a DuckDB file, created)"
+    )
     for command in (run_parser, watch_parser):
         # To suggest the closest flag for a misspelt one, which argparse leaves to Beam.
         own_flags = [flag for action in command._actions for flag in action.option_strings]
@@ -152,7 +165,7 @@ def _positive_seconds(text: str) -> float:
     return seconds
 
 
-def run(argv: Sequence[str] | None = None) -> RunSummary:
+def run(argv: Sequence[str] | None = None) -> RunSummary | LoadReport:
     """Parses ``argv`` (without the program name), runs the command, returns its summary.
 
     Raises:
@@ -160,6 +173,10 @@ def run(argv: Sequence[str] | None = None) -> RunSummary:
     """
     parser = build_parser()
     args, beam_args = parser.parse_known_args(argv)
+    if args.command == "load":
+        if beam_args:
+            raise ConfigError(f"unrecognized arguments: {' '.join(beam_args)}")
+        return _load(args.output, args.to)
     logging.getLogger().setLevel(args.log_level)
     if not any(arg.startswith(f"--{_WORKER_LOG_LEVEL}") for arg in beam_args):
         # Worker processes (--direct_running_mode=multi_processing, remote runners) log on
@@ -181,6 +198,14 @@ def run(argv: Sequence[str] | None = None) -> RunSummary:
         beam_args=beam_args,
         known_flags=args.own_flags,
     )
+
+
+def _load(output: str, spec: str) -> LoadReport:
+    from pipeline.warehouse.targets import open_target
+
+    if not Path(output, "_state").is_dir():
+        raise ConfigError(f"{output}: not an output of wire-ingest run or watch (no _state/)")
+    return open_target(spec).load(output)
 
 
 def _watch(args: argparse.Namespace, beam_args: list[str]) -> RunSummary:
@@ -243,6 +268,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutputBusy as error:
         print(f"{PROG}: busy: {error}", file=sys.stderr)
         return EXIT_TEMPFAIL
+    from pipeline.warehouse.targets import LoadReport  # the command has imported it by now
+
+    if isinstance(summary, LoadReport):
+        print(f"{PROG}: {summary.line()}")
+        return 0
     print(format_summary(summary))
     if not summary.balanced:
         print(

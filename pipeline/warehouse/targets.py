@@ -1,0 +1,90 @@
+"""Where an output is loaded: targets by scheme (``duckdb:PATH``), and what a load did.
+
+A target is one entry in ``TARGETS``: a class made from the part of the spec after its scheme,
+with ``load(output)`` putting every finalized Avro file of the output that it does not hold
+yet into its tables, each file once and atomically, and refreshing its views.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from pipeline.errors import ConfigError
+from pipeline.sink.transforms import DEAD_LETTER_DIR, DUPLICATES_DIR, STORIES_DIR, SUFFIX
+
+
+@dataclass(frozen=True)
+class Table:
+    """A warehouse table: the output folder it is loaded from and the schema of its records."""
+
+    name: str
+    folder: str
+    schema: str
+
+
+TABLES = (
+    Table("stories", STORIES_DIR, "wire_story"),
+    Table("dead_letters", DEAD_LETTER_DIR, "dead_letter"),
+    Table("duplicates", DUPLICATES_DIR, "duplicate"),
+)
+
+
+@dataclass
+class LoadReport:
+    """What one load did."""
+
+    target: str
+    files_loaded: int = 0
+    files_already: int = 0  # loaded by an earlier load: left alone
+    rows: dict[str, int] = field(default_factory=dict)  # rows added, by table
+
+    def line(self) -> str:
+        added = ", ".join(f"{table} +{count}" for table, count in self.rows.items()) or "no rows"
+        return (
+            f"loaded {self.files_loaded} files into {self.target} ({added}); "
+            f"{self.files_already} files were there already"
+        )
+
+
+class Target(Protocol):
+    spec: str
+
+    def load(self, output: str) -> LoadReport: ...
+
+
+def finalized_files(output: str, table: Table) -> list[tuple[str, Path]]:
+    """The table's committed Avro files in ``output``, as (path relative to the output, path),
+    oldest batch first (file names start with the batch's time). Files still being written
+    are in ``.tmp/`` and not among them."""
+    root = Path(output)
+    paths = sorted((root / table.folder).rglob(f"*{SUFFIX}"), key=lambda path: path.name)
+    return [(path.relative_to(root).as_posix(), path) for path in paths]
+
+
+def _duckdb(path: str) -> Target:
+    # Imported when used: a command that loads nothing does not import DuckDB.
+    from pipeline.warehouse.duckdb_target import DuckDBTarget
+
+    return DuckDBTarget(path)
+
+
+# Targets by the scheme of their spec; a new warehouse is one entry here.
+TARGETS: dict[str, Callable[[str], Target]] = {"duckdb": _duckdb}
+
+
+def open_target(spec: str) -> Target:
+    """The target a ``--to`` / ``--load-to`` spec names.
+
+    Raises:
+        ConfigError: an unknown scheme, or no path.
+    """
+    scheme, _, rest = spec.partition(":")
+    if scheme not in TARGETS:
+        choices = ", ".join(f"{name}:PATH" for name in TARGETS)
+        raise ConfigError(f"load target {spec!r}: expected {choices}")
+    if not rest:
+        raise ConfigError(f"load target {spec!r}: no path after {scheme}:")
+    return TARGETS[scheme](rest)
