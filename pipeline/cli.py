@@ -48,7 +48,7 @@ from pipeline.parse.registry import AUTO, FORMAT_CHOICES
 if TYPE_CHECKING:
     from pipeline.sink.ledger import Commit
     from pipeline.sink.summary import RunSummary
-    from pipeline.warehouse.targets import LoadReport
+    from pipeline.warehouse.targets import LoadReport, Target
 
 PROG = "wire-ingest"
 _WORKER_LOG_LEVEL = "default_sdk_harness_log_level"
@@ -148,6 +148,12 @@ def _add_common_arguments(parser: argparse.ArgumentParser, input_help: str) -> N
         help=f"input format (default {AUTO}: recognised from each item's content)",
     )
     parser.add_argument(
+        "--load-to",
+        metavar="TARGET",
+        help="also load the output into this warehouse as its files are committed: "
+        "duckdb:PATH (as wire-ingest load)",
+    )
+    parser.add_argument(
         "--log-level",
         default="WARNING",
         choices=("DEBUG", "INFO", "WARNING", "ERROR"),
@@ -184,8 +190,11 @@ def run(argv: Sequence[str] | None = None) -> RunSummary | LoadReport:
         worker_level = "ERROR" if args.log_level == "WARNING" else args.log_level
         beam_args.append(f"--{_WORKER_LOG_LEVEL}={worker_level}")
     _import_beam_quietly()
+    from pipeline.warehouse.targets import open_target
+
+    load_to = open_target(args.load_to) if args.load_to else None
     if args.command == "watch":
-        return _watch(args, beam_args)
+        return _watch(args, beam_args, load_to)
     from pipeline.launch import launch
 
     return launch(
@@ -195,6 +204,7 @@ def run(argv: Sequence[str] | None = None) -> RunSummary | LoadReport:
         format_name=args.format,
         overwrite=args.overwrite,
         resume=args.resume,
+        load_to=load_to,
         beam_args=beam_args,
         known_flags=args.own_flags,
     )
@@ -208,9 +218,15 @@ def _load(output: str, spec: str) -> LoadReport:
     return open_target(spec).load(output)
 
 
-def _watch(args: argparse.Namespace, beam_args: list[str]) -> RunSummary:
-    """Runs the watcher; SIGINT and SIGTERM stop it after the batch in flight."""
+def _watch(args: argparse.Namespace, beam_args: list[str], load_to: Target | None) -> RunSummary:
+    """Runs the watcher; SIGINT and SIGTERM stop it after the batch in flight. With a load
+    target, what the output holds is loaded first, then each commit's files as they land."""
     from pipeline.watch import open_watcher
+
+    def on_commit(commit: Commit) -> None:
+        _print_commit(commit)
+        if load_to is not None:
+            _load_while_watching(load_to, args.output)
 
     watcher = open_watcher(
         inputs=args.input,
@@ -220,7 +236,7 @@ def _watch(args: argparse.Namespace, beam_args: list[str]) -> RunSummary:
         idle_exit=args.idle_exit,
         beam_args=beam_args,
         known_flags=args.own_flags,
-        on_commit=_print_commit,
+        on_commit=on_commit,
     )
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda _signum, _frame: watcher.stop())
@@ -229,7 +245,18 @@ def _watch(args: argparse.Namespace, beam_args: list[str]) -> RunSummary:
         f"({watcher.totals.read} items there already)",
         flush=True,
     )
+    if load_to is not None:
+        _load_while_watching(load_to, args.output)
     return watcher.run()
+
+
+def _load_while_watching(target: Target, output: str) -> None:
+    """Loads what the output holds and the target does not; a target another process holds
+    is tried again after the next commit (the watcher goes on)."""
+    try:
+        print(f"{PROG}: {target.load(output).line()}", flush=True)
+    except OutputBusy as error:
+        print(f"{PROG}: busy: {error}; trying again after the next batch", flush=True)
 
 
 def _print_commit(commit: Commit) -> None:
@@ -304,6 +331,12 @@ def format_summary(summary: RunSummary) -> str:
         lines.append(
             f"  in the output: {totals.read} items: {totals.written} stories, "
             f"{totals.dead_lettered} dead letters, {totals.duplicates} duplicates"
+        )
+    if summary.load is not None:
+        rows = ", ".join(f"{table} +{count}" for table, count in summary.load["rows"].items())
+        lines.append(
+            f"  loaded:       {summary.load['files_loaded']} files into "
+            f"{summary.load['target']} ({rows})"
         )
     lines.append(f"  summary:      {summary.output.rstrip('/')}/summary.json")
     return "\n".join(lines)

@@ -14,7 +14,7 @@ import sys
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import apache_beam as beam
@@ -48,6 +48,7 @@ from pipeline.sink.transforms import (
     SUFFIX,
 )
 from pipeline.stage import METRICS_NAMESPACE
+from pipeline.warehouse.targets import Target
 
 # glibc's malloc gives each thread of a process an arena of its own, up to 8 a core, and
 # keeps what is freed there for reuse. A Beam worker runs gRPC and bundle threads; with an
@@ -66,6 +67,7 @@ def launch(
     format_name: str,
     overwrite: bool,
     resume: bool = False,
+    load_to: Target | None = None,
     beam_args: Sequence[str],
     known_flags: Iterable[str] = (),
 ) -> summaries.RunSummary:
@@ -73,6 +75,8 @@ def launch(
 
     Args:
         resume: ingest only the files the output's ledger does not hold yet.
+        load_to: a warehouse to load the output into once the run's files are committed
+            (everything it does not hold yet: a run whose load failed is completed by the next).
         beam_args: the command-line arguments for Beam's ``PipelineOptions``.
         known_flags: our own flags, to suggest the closest one for a misspelt option.
 
@@ -90,6 +94,9 @@ def launch(
         run_id = commits[0].batch_id if commits else f"{started_at:%Y%m%dT%H%M%SZ}-nothing-new"
         summary = summarise(run_id, started_at, inputs, ledger, counts, commits)
         summaries.write_summary(output, summary)
+        if load_to is not None:
+            summary = replace(summary, load=load_to.load(output).to_json())
+            summaries.write_summary(output, summary)
     finally:
         ledger.close()
     return summary

@@ -37,6 +37,8 @@ class RunSummary:
     story_files: list[str]  # the files this run wrote
     dead_letter_files: list[str]
     duplicate_files: list[str]
+    # With --load-to: what the last load did (target, files loaded, rows added by table).
+    load: dict[str, Any] | None = None
 
     @property
     def balanced(self) -> bool:

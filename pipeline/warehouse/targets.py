@@ -41,6 +41,9 @@ class LoadReport:
     files_already: int = 0  # loaded by an earlier load: left alone
     rows: dict[str, int] = field(default_factory=dict)  # rows added, by table
 
+    def to_json(self) -> dict[str, object]:
+        return {"target": self.target, "files_loaded": self.files_loaded, "rows": self.rows}
+
     def line(self) -> str:
         added = ", ".join(f"{table} +{count}" for table, count in self.rows.items()) or "no rows"
         return (

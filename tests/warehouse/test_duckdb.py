@@ -237,3 +237,24 @@ def test_a_folder_that_is_no_output_is_refused(tmp_path: Path) -> None:
     bad = wire_ingest("load", str(tmp_path), "--to", f"duckdb:{tmp_path}/x.duckdb",
                       command=PYTHON_M)  # fmt: skip
     assert bad.returncode == 2 and "not an output of wire-ingest run or watch" in bad.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "watch"])
+def test_load_to_loads_as_files_are_committed(command: str, tmp_path: Path) -> None:
+    output, database = tmp_path / "out", tmp_path / "wire.duckdb"
+    extra = ["--idle-exit", "3"] if command == "watch" else []
+    ran = wire_ingest(command, "--input", str(SAMPLES), "--output", str(output),
+                      "--load-to", f"duckdb:{database}", *extra, command=PYTHON_M)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    written = sum(1 for _ in fastavro_records(output / "stories"))
+    assert written and query(database, "SELECT count(*) FROM stories")[0][0] == written
+    assert query(database, "SELECT count(*) FROM dead_letters")[0][0] == 1  # the empty sample
+    assert "into duckdb:" in ran.stdout
+
+
+def fastavro_records(folder: Path) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    for path in sorted(folder.rglob("*.avro")):
+        with path.open("rb") as handle:
+            records += [record for record in fastavro.reader(handle) if isinstance(record, dict)]
+    return records
