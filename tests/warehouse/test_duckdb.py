@@ -5,6 +5,7 @@ a damaged file, a kill -9 mid-load and a database held by another process."""
 from __future__ import annotations
 
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -258,3 +259,25 @@ def fastavro_records(folder: Path) -> list[dict[str, Any]]:
         with path.open("rb") as handle:
             records += [record for record in fastavro.reader(handle) if isinstance(record, dict)]
     return records
+
+
+def test_the_readers_the_readme_names_read_a_real_output(
+    rounds: dict[str, Any], tmp_path: Path
+) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    quick_start = readme[readme.index("## Quick start") : readme.index("## Running on your own")]
+    demo = tmp_path / "out" / "demo"
+    shutil.copytree(rounds["output"], demo)
+    python_blocks = re.findall(r"```python\n(.*?)```", quick_start, re.S)
+    bash_blocks = re.findall(r"```bash\n(.*?)```", quick_start, re.S)
+    (fastavro_block,) = [block for block in python_blocks if "fastavro" in block]
+    (duckdb_block,) = [block for block in bash_blocks if "duckdb" in block]
+    venv = str(Path(sys.executable).parent.parent)
+    printed = subprocess.run([sys.executable, "-c", fastavro_block], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert printed.returncode == 0 and printed.stdout.count("\n") >= 3, printed.stderr
+    script = duckdb_block.replace(".venv", venv)
+    shown = subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, capture_output=True,
+                           text=True, timeout=300)  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert "headline" in shown.stdout and "provider" in shown.stdout
