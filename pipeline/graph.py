@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import NamedTuple
 
 import apache_beam as beam
@@ -117,11 +117,12 @@ def build(
     *,
     staging: str,
     batch_id: str,
+    ingested_at: datetime,
     known: KnownStories,
 ) -> None:
     """Adds one batch to ``pipeline``: ingest ``deliveries``, write what comes out into
-    ``staging`` (the ledger commits it)."""
-    ingested_at = datetime.now(UTC)
+    ``staging`` (the ledger commits it); ``ingested_at`` is the batch's time, in every
+    record it writes."""
     outputs = (
         pipeline
         | "Deliveries" >> beam.Create(list(deliveries))

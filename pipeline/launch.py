@@ -44,6 +44,7 @@ from pipeline.sink.transforms import (
     DEAD_LETTER_DIR,
     DUPLICATES_DIR,
     OUTPUT_DIRS,
+    PARTITION,
     STORIES_DIR,
     SUFFIX,
 )
@@ -141,7 +142,8 @@ def run_batch(session: Session, ledger: Ledger, deliveries: Sequence[Delivery]) 
     staging = ledger.staging(batch_id)
     known = KnownStories(ledger.output, ledger.state.seq)
     pipeline = beam.Pipeline(runner=offline_runner(session.options), options=session.options)
-    build(pipeline, session.job, deliveries, staging=staging, batch_id=batch_id, known=known)
+    build(pipeline, session.job, deliveries, staging=staging, batch_id=batch_id,
+          ingested_at=now, known=known)  # fmt: skip
     result = pipeline.run()
     result.wait_until_finish()
 
@@ -167,6 +169,7 @@ def run_batch(session: Session, ledger: Ledger, deliveries: Sequence[Delivery]) 
     entries = summaries.json_lines(_files(FileSystems.join(staging, CLUSTERS_DIR), CLUSTERS_SUFFIX))
     return ledger.commit(
         batch_id,
+        partition=f"{PARTITION}={now:%Y-%m-%d}",
         deliveries=[delivery.key for delivery in deliveries],
         story_keys=sorted(written),
         clusters=[entry for entry in entries if entry["key"] in written],

@@ -201,8 +201,8 @@ def cold_start(story_file: Path, output: Path) -> float:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    while not any((output / "stories").glob("*.avro")):
-        if process.poll() is not None and not any((output / "stories").glob("*.avro")):
+    while not any((output / "stories").rglob("*.avro")):
+        if process.poll() is not None and not any((output / "stories").rglob("*.avro")):
             raise RuntimeError("wire-ingest ended without writing a story")
         time.sleep(0.02)
     seconds = time.perf_counter() - start

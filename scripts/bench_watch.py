@@ -126,7 +126,7 @@ class Monitor(threading.Thread):
     def look(self) -> None:
         now = time.monotonic()
         for folder in FOLDERS:
-            for path in sorted((self.output / folder).glob("*.avro")):
+            for path in sorted((self.output / folder).rglob("*.avro")):
                 if path in self._read:
                     continue
                 self._read.add(path)
@@ -229,7 +229,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         "repeated": sorted(item for item, n in monitor.items.items() if n > 1)[:5],
         "summary_balanced": summary["totals"]["balanced"],
         "summary_totals_read": summary["totals"]["read"],
-        "output_files": sum(len(list((output / f).glob("*.avro"))) for f in FOLDERS),
+        "output_files": sum(len(list((output / f).rglob("*.avro"))) for f in FOLDERS),
         "work": str(work),
     }
 

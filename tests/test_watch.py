@@ -68,7 +68,7 @@ def wait_for(condition: Callable[[], bool], seconds: float, watch: Watch | None 
 
 def records(output: Path, folder: str) -> list[dict[str, Any]]:
     found = []
-    for path in sorted((output / folder).glob("*.avro")):
+    for path in sorted((output / folder).rglob("*.avro")):
         with path.open("rb") as handle:
             found += list(fastavro.reader(handle))
     return found
@@ -111,7 +111,7 @@ def test_watch_ingests_files_as_they_land_and_stops_cleanly_on_sigterm(
     watch = Watch(inputs, output)
     drop(inputs, "seed.txt", SEED.read_bytes())
     wait_for(lambda: watch.summary()["read"] == 1, 60, watch)
-    assert len(list((output / "stories").glob("*.avro"))) == 1  # finalized while running
+    assert len(list((output / "stories").rglob("*.avro"))) == 1  # finalized while running
     assert watch.summary()["balanced"]
 
     drop(inputs, "stories.jsonl", JSONL.read_bytes())
@@ -146,13 +146,13 @@ def test_watch_ingests_files_as_they_land_and_stops_cleanly_on_sigterm(
     }
     assert not (output / ".tmp").exists()
     lines = [line for line in watch.text.splitlines() if ".avro: from" in line]
-    written = sorted(p.relative_to(output).as_posix() for p in output.glob("*/*.avro"))
+    written = sorted(p.relative_to(output).as_posix() for p in output.glob("*/*/*.avro"))
     assert sorted(line.split()[1].rstrip(":") for line in lines) == written
 
     again = Watch(inputs, output, "--idle-exit", "1")  # the same command carries on
     assert again.process.wait(timeout=60) == 0, again.text
     assert "(10 items there already)" in again.text
-    assert sorted(p.relative_to(output).as_posix() for p in output.glob("*/*.avro")) == written
+    assert sorted(p.relative_to(output).as_posix() for p in output.glob("*/*/*.avro")) == written
     assert again.summary()["read"] == 0 and again.summary()["totals"]["read"] == 10
 
 

@@ -225,12 +225,15 @@ class Ledger:
         staged: Iterable[str],
         counts: Counts,
         clusters: Iterable[dict[str, Any]] = (),
+        partition: str = "",
     ) -> Commit:
         """Commits a batch whose files are complete under ``staging(batch_id)``.
 
         Args:
             staged: the batch's files, paths relative to its staging folder
-                (``stories/x.avro``); each goes to the same path relative to the output.
+                (``stories/x.avro``); each goes to the same path relative to the output,
+                inside its folder's ``partition`` when one is given
+                (``stories/ingest_date=2026-12-01/x.avro``).
         """
         prefix = f"{STAGING_DIR}/{batch_id}/"
         commit = Commit(
@@ -239,7 +242,7 @@ class Ledger:
             committed_at=datetime.now(UTC).isoformat(),
             deliveries=tuple(deliveries),
             story_keys=tuple(story_keys),
-            files={path: prefix + path for path in sorted(staged)},
+            files={_partitioned(path, partition): prefix + path for path in sorted(staged)},
             counts=counts,
             clusters=tuple(clusters),
         )
@@ -317,6 +320,14 @@ class KnownStories:
 
 _KNOWN: dict[str, LedgerState] = {}
 _KNOWN_LOCK = threading.Lock()
+
+
+def _partitioned(path: str, partition: str) -> str:
+    """``stories/x.avro`` as ``stories/<partition>/x.avro``."""
+    if not partition:
+        return path
+    folder, _, name = path.rpartition("/")
+    return f"{folder}/{partition}/{name}" if folder else f"{partition}/{name}"
 
 
 def _catch_up(state: LedgerState | None, output: str, seq: int) -> LedgerState:

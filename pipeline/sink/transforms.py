@@ -2,7 +2,7 @@
 
 A batch writes under ``OUTPUT/.tmp/<batch>/`` (``stories/``, ``dead_letter/``,
 ``duplicates/``), and the ledger (``pipeline.sink.ledger``) commits the files and moves them
-into place once they are all complete, so a reader or a warehouse load of ``stories/*.avro``
+into place once they are all complete, so a reader or a warehouse load of ``stories/**/*.avro``
 never sees a half-written file, even after a crash. The staging folder starts with ``.``, so
 a recursive load does not pick up its files either. ``fileio.WriteToFiles``, unlike
 ``WriteToAvro``, also works on windowed, unbounded input.
@@ -34,6 +34,10 @@ STORIES_DIR = "stories"
 DEAD_LETTER_DIR = "dead_letter"
 DUPLICATES_DIR = "duplicates"
 OUTPUT_DIRS = (STORIES_DIR, DEAD_LETTER_DIR, DUPLICATES_DIR)
+# Committed files go into a folder of the batch's ingest date (UTC) inside each of those,
+# Hive-style (stories/ingest_date=2026-12-01/...), which BigQuery, DuckDB, Spark and polars
+# read as a partition column.
+PARTITION = "ingest_date"
 # The batch's near-duplicate index entries, JSON lines: the ledger takes them into its commit
 # record, and they are not moved into the output.
 CLUSTERS_DIR = "clusters"
