@@ -46,3 +46,23 @@ ensure_env() {
     fi
     echo "$digest" >"$VENV/.installed-$extras"
 }
+
+# ensure_airflow_env: Apache Airflow in an environment of its own (.venv-airflow), for the test
+# that parses configs/airflow/wire_ingest_dag.py with Airflow's DagBag. Airflow pins its own
+# dependencies, which clash with Beam's, so it never shares wire-ingest's environment.
+AIRFLOW_VERSION="3.3.2"
+AIRFLOW_VENV="${WIRE_INGEST_AIRFLOW_VENV:-$ROOT/.venv-airflow}"
+ensure_airflow_env() {
+    if [ "$(cat "$AIRFLOW_VENV/.installed" 2>/dev/null)" = "$AIRFLOW_VERSION" ]; then
+        return
+    fi
+    echo "Installing Apache Airflow $AIRFLOW_VERSION into $AIRFLOW_VENV (for the DAG's test)"
+    "$(find_python)" -m venv "$AIRFLOW_VENV"
+    if ! "$AIRFLOW_VENV/bin/python" -m pip install --disable-pip-version-check \
+        "apache-airflow==$AIRFLOW_VERSION" >"$AIRFLOW_VENV/install.log" 2>&1; then
+        tail -n 30 "$AIRFLOW_VENV/install.log" >&2
+        echo "wire-ingest: error: installing Airflow failed; see $AIRFLOW_VENV/install.log" >&2
+        exit 1
+    fi
+    echo "$AIRFLOW_VERSION" >"$AIRFLOW_VENV/.installed"
+}
