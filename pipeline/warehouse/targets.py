@@ -67,15 +67,26 @@ def finalized_files(output: str, table: Table) -> list[tuple[str, Path]]:
     return [(path.relative_to(root).as_posix(), path) for path in paths]
 
 
+# Each target's library is imported when it is used: a command that loads nothing, or into
+# another target, does not import it.
 def _duckdb(path: str) -> Target:
-    # Imported when used: a command that loads nothing does not import DuckDB.
     from pipeline.warehouse.duckdb_target import DuckDBTarget
 
     return DuckDBTarget(path)
 
 
+def _iceberg(path: str) -> Target:
+    try:
+        from pipeline.warehouse.iceberg_target import IcebergTarget
+    except ImportError as error:
+        raise ConfigError(
+            f"iceberg:{path}: needs the lake extra: pip install 'wire-ingest[lake]' ({error})"
+        ) from error
+    return IcebergTarget(path)
+
+
 # Targets by the scheme of their spec; a new warehouse is one entry here.
-TARGETS: dict[str, Callable[[str], Target]] = {"duckdb": _duckdb}
+TARGETS: dict[str, Callable[[str], Target]] = {"duckdb": _duckdb, "iceberg": _iceberg}
 
 
 def open_target(spec: str) -> Target:
