@@ -107,12 +107,7 @@ def parse_newsml_g2(item: RawItem) -> Iterator[Story | ItemFailure]:
              if local_name(element.tag)]  # fmt: skip
     if not items:
         raise ParseError(Reason.NO_BODY, "a newsMessage with no items in it")
-    for index, element in enumerate(items):
-        raw = wire.element_bytes(element)
-        try:
-            yield parse_item(element, wire.item_source(item, index, raw, FORMAT), raw)
-        except ParseError as error:
-            yield wire.failure(item, index, raw, FORMAT, error)
+    yield from wire.each_element(item, FORMAT, items, parse_item)
 
 
 def parse_item(element: Element, source: Source, raw: bytes) -> Story:

@@ -57,12 +57,7 @@ def parse_rbnews(item: RawItem) -> Iterator[Story | ItemFailure]:
     entries = list(wire.descendants(root, "RBNews"))
     if not entries:
         raise ParseError(Reason.NO_BODY, "an RBNews feed response with no RBNews in it")
-    for index, element in enumerate(entries):
-        raw = wire.element_bytes(element)
-        try:
-            yield story(element, wire.item_source(item, index, raw, FORMAT), raw)
-        except ParseError as error:
-            yield wire.failure(item, index, raw, FORMAT, error)
+    yield from wire.each_element(item, FORMAT, entries, story)
 
 
 def story(element: Element, source: Source, raw: bytes) -> Story:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -28,7 +28,7 @@ from lxml import etree
 from pipeline.errors import DataError, ParseError, Reason
 from pipeline.parse.decode import decode_text
 from pipeline.parse.markup import local_name, text_blocks
-from pipeline.records import ItemFailure, RawItem, Source
+from pipeline.records import ItemFailure, RawItem, Source, Story
 
 _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
 _QUOTED = rb"""(?:"[^"]*"|'[^']*')"""
@@ -229,6 +229,22 @@ def failure(
     item: RawItem, index: int, raw: bytes, format_name: str, error: DataError
 ) -> ItemFailure:
     return ItemFailure(item_source(item, index, raw, format_name), raw, error)
+
+
+def each_element(
+    item: RawItem,
+    format_name: str,
+    elements: Iterable[Element],
+    parse: Callable[[Element, Source, bytes], Story],
+) -> Iterator[Story | ItemFailure]:
+    """The items of an XML container, in order: each element's story, or the failure that
+    names it, with the element's own bytes."""
+    for index, element in enumerate(elements):
+        raw = element_bytes(element)
+        try:
+            yield parse(element, item_source(item, index, raw, format_name), raw)
+        except ParseError as error:
+            yield failure(item, index, raw, format_name, error)
 
 
 _XML_PROLOG = re.compile(

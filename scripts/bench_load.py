@@ -1,0 +1,103 @@
+"""Loading an output into each warehouse target: seconds and rows/s (BENCHMARKS.md).
+
+The output is the Reuters-21578 collection run through the pipeline (all 22 files: 19,771
+stories, 1,807 dead letters), made once with ``wire-ingest run`` into ``--output`` when that
+folder does not hold it yet. Each target is then loaded from nothing into a fresh folder,
+``--repeat`` times, and the median is reported, with a second load of the same output (every
+file already there: the cost of a scheduled load with nothing new).
+
+Usage::
+
+    python scripts/bench_load.py [--corpora DIR] [--output DIR] [--repeat N] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from pipeline.sink.summary import count_records
+from pipeline.warehouse.targets import TABLES, finalized_files, open_target
+
+REPO = Path(__file__).resolve().parent.parent
+CORPORA = REPO.parent / "shared" / "corpora"
+TARGETS = ("duckdb:{root}/wire.duckdb", "iceberg:{root}/lake")
+
+
+def ensure_output(corpora: Path, output: Path) -> float | None:
+    """Runs the pipeline over Reuters-21578 into ``output`` unless it is there; its seconds."""
+    if (output / "summary.json").exists():
+        return None
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", "--input", str(corpora / "reuters21578" /
+         "reut2-*.sgm"), "--output", str(output), "--overwrite",
+         "--direct_running_mode=multi_processing", "--direct_num_workers=2"],
+        check=True,
+    )  # fmt: skip
+    return time.perf_counter() - started
+
+
+def timed_load(spec: str, output: Path) -> float:
+    started = time.perf_counter()
+    open_target(spec).load(str(output))
+    return time.perf_counter() - started
+
+
+def bench(output: Path, repeat: int) -> dict[str, Any]:
+    rows = {
+        table.name: count_records([str(path) for _, path in finalized_files(str(output), table)])
+        for table in TABLES
+    }
+    total = sum(rows.values())
+    results: dict[str, Any] = {"rows": rows}
+    for template in TARGETS:
+        first, again = [], []
+        for _ in range(repeat):
+            root = Path(tempfile.mkdtemp(prefix="bench-load-"))
+            try:
+                spec = template.format(root=root)
+                first.append(timed_load(spec, output))
+                again.append(timed_load(spec, output))
+            finally:
+                shutil.rmtree(root)
+        name = template.split(":", 1)[0]
+        results[name] = {
+            "seconds": [round(value, 2) for value in first],
+            "median_seconds": round(statistics.median(first), 2),
+            "rows_per_second": round(total / statistics.median(first)),
+            "nothing_new_median_seconds": round(statistics.median(again), 3),
+        }
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpora", type=Path, default=CORPORA)
+    parser.add_argument("--output", type=Path, default=Path("/tmp/wire-ingest-reuters-output"))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    built = ensure_output(args.corpora, args.output)
+    report = {
+        "output": str(args.output),
+        "built_in_seconds": built,
+        **bench(args.output, args.repeat),
+    }
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
