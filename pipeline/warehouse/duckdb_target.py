@@ -31,17 +31,10 @@ import pyarrow as pa
 
 from pipeline.errors import ConfigError
 from pipeline.sink.lock import OutputBusy
-from pipeline.warehouse.arrow import arrow_schema, avro_schema, read_batches
-from pipeline.warehouse.targets import TABLES, LoadReport, Table, finalized_files
+from pipeline.warehouse.arrow import arrow_schema, avro_schema
+from pipeline.warehouse.targets import TABLES, LoadReport, Table, finalized_files, table_batches
 
 LOADS = "_wire_ingest_loads"
-
-
-class LoadError(ConfigError):
-    """An output file that cannot be read (damaged, or not ours): one line naming it; the
-    files loaded before it stay loaded, and it and the ones after it are not."""
-
-
 _BATCH = "_wire_ingest_batch"
 _LATEST_FIRST = "version_rank DESC, version_created DESC NULLS LAST, ingested_at DESC"
 VIEWS = {
@@ -141,7 +134,7 @@ def _load_file(
     rows = 0
     connection.execute("BEGIN TRANSACTION")
     try:
-        for batch in read_batches(path, avro_schema(table.schema)):
+        for batch in table_batches(path, table):
             connection.register(_BATCH, pa.Table.from_batches([batch]))
             connection.execute(f"INSERT INTO {table.name} BY NAME SELECT * FROM {_BATCH}")
             connection.unregister(_BATCH)
@@ -151,9 +144,7 @@ def _load_file(
             [relative, table.name, rows, datetime.now(UTC)],
         )
         connection.execute("COMMIT")
-    except BaseException as error:
+    except BaseException:
         connection.execute("ROLLBACK")
-        if isinstance(error, ValueError | EOFError | OSError):  # fastavro on a damaged file
-            raise LoadError(f"{path}: cannot load it into {table.name}: {error}") from error
         raise
     return rows

@@ -38,8 +38,8 @@ from pyiceberg.expressions import In
 from pyiceberg.table import Table as IcebergTable
 
 from pipeline.records import RECALLS
-from pipeline.warehouse.arrow import arrow_schema, avro_schema, read_batches
-from pipeline.warehouse.targets import TABLES, LoadReport, finalized_files
+from pipeline.warehouse.arrow import arrow_schema, avro_schema
+from pipeline.warehouse.targets import TABLES, LoadReport, finalized_files, table_batches
 
 NAMESPACE = "wire"
 FILE_PROPERTY = "wire_ingest.file"
@@ -81,8 +81,7 @@ class IcebergTarget:
                     report.files_already += 1
                     continue
                 data = pa.Table.from_batches(
-                    read_batches(path, avro_schema(table.schema)),
-                    schema=arrow_schema(avro_schema(table.schema)),
+                    table_batches(path, table), schema=arrow_schema(avro_schema(table.schema))
                 )
                 if table.name == "stories":
                     report.rows[table.name] += _merge_stories(target, recalls, data, relative)

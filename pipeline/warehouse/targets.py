@@ -7,13 +7,16 @@ yet into its tables, each file once and atomically, and refreshing its views.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import pyarrow as pa
+
 from pipeline.errors import ConfigError
 from pipeline.sink.transforms import DEAD_LETTER_DIR, DUPLICATES_DIR, STORIES_DIR, SUFFIX
+from pipeline.warehouse.arrow import avro_schema, read_batches
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,23 @@ class LoadReport:
             f"loaded {self.files_loaded} files into {self.target} ({added}); "
             f"{self.files_already} files were there already"
         )
+
+
+class LoadError(ConfigError):
+    """An output file that cannot be read (damaged, or not ours): one line naming it; the
+    files loaded before it stay loaded, and it and the ones after it are not."""
+
+
+def table_batches(path: Path, table: Table) -> Iterator[pa.RecordBatch]:
+    """The file's records as Arrow batches of the table's schema.
+
+    Raises:
+        LoadError: the file is damaged (truncated, not Avro, not this table's records).
+    """
+    try:
+        yield from read_batches(path, avro_schema(table.schema))
+    except (ValueError, EOFError, OSError) as error:  # what fastavro raises on a bad file
+        raise LoadError(f"{path}: cannot load it into {table.name}: {error}") from error
 
 
 class Target(Protocol):

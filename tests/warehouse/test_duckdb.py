@@ -190,7 +190,7 @@ def test_a_database_another_process_holds_is_busy_exit_75(
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["--to", "postgres:db"], "load target 'postgres:db': expected duckdb:PATH"),
+        (["--to", "postgres:db"], "load target 'postgres:db': expected duckdb:PATH, iceberg:PATH"),
         (["--to", "duckdb:"], "load target 'duckdb:': no path after duckdb:"),
     ],
 )

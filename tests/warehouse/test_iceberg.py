@@ -4,6 +4,7 @@ file once; read back with pyiceberg, as Spark or Trino would read the same table
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -78,3 +79,14 @@ def test_loading_again_changes_nothing(rounds: dict[str, Any], lake: Path) -> No
                         command=PYTHON_M)  # fmt: skip
     assert again.returncode == 0 and "loaded 0 files" in again.stdout, again.stderr
     assert {name: len(rows) for name, rows in tables(lake).items()} == before
+
+
+def test_a_damaged_file_is_one_line_naming_it(rounds: dict[str, Any], tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    shutil.copytree(rounds["output"], output)
+    damaged = output / "dead_letter" / "dead_letter-99991231T000000000Z-damaged.avro"
+    damaged.write_bytes(b"Obj\x01 not really avro")
+    failed = wire_ingest("load", str(output), "--to", f"iceberg:{tmp_path}/lake", command=PYTHON_M)
+    assert failed.returncode == 2
+    (line,) = failed.stderr.strip().splitlines()
+    assert line.startswith(f"wire-ingest: error: {damaged}: cannot load it into dead_letters")
