@@ -19,6 +19,10 @@ Into an output that earlier runs wrote, ``--resume`` adds only what it does not 
 
     wire-ingest run --input feeds/ --output out/feeds --resume
 
+Load an output into a warehouse (DuckDB, or an Iceberg lake table), each file once::
+
+    wire-ingest load out/feeds --to duckdb:out/feeds.duckdb
+
 Watch folders, buckets or Pub/Sub and ingest what lands, until SIGINT or SIGTERM; the same
 command again carries on where it stopped::
 
@@ -112,7 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load_parser.add_argument("output", metavar="OUTPUT", help="an output folder of run or watch")
     load_parser.add_argument(
-        "--to", required=True, metavar="TARGET", help="duckdb:PATH (a DuckDB file, created)"
+        "--to",
+        required=True,
+        metavar="TARGET",
+        help="duckdb:PATH (a DuckDB file, created) or iceberg:PATH (Iceberg tables in a folder, "
+        "with the lake extra)",
     )
     for command in (run_parser, watch_parser):
         # To suggest the closest flag for a misspelt one, which argparse leaves to Beam.
@@ -151,7 +159,7 @@ def _add_common_arguments(parser: argparse.ArgumentParser, input_help: str) -> N
         "--load-to",
         metavar="TARGET",
         help="also load the output into this warehouse as its files are committed: "
-        "duckdb:PATH (as wire-ingest load)",
+        "duckdb:PATH or iceberg:PATH (as wire-ingest load)",
     )
     parser.add_argument(
         "--log-level",
