@@ -190,6 +190,7 @@ def run(argv: Sequence[str] | None = None) -> RunSummary | LoadReport:
     if args.command == "load":
         if beam_args:
             raise ConfigError(f"unrecognized arguments: {' '.join(beam_args)}")
+        _import_beam_quietly()  # the loaders read the output's layout from the write stage
         return _load(args.output, args.to)
     logging.getLogger().setLevel(args.log_level)
     if not any(arg.startswith(f"--{_WORKER_LOG_LEVEL}") for arg in beam_args):
