@@ -22,7 +22,8 @@ Tables in namespace ``wire``:
 A file is loaded once: each snapshot a load makes names the file it loaded
 (``wire_ingest.file``), and files named by any snapshot are not loaded again (expiring old
 snapshots forgets that: a reload then appends dead letters again, while stories stay right).
-A table's snapshot is atomic; a load killed between a file's recalls and its stories leaves
+Columns a newer schema version adds are added to the tables (Iceberg's schema evolution,
+by name). A table's snapshot is atomic; a load killed between a file's recalls and its stories leaves
 the file unnamed, and the next load does it again, which changes nothing twice.
 """
 
@@ -71,9 +72,10 @@ class IcebergTarget:
             schema=pa.schema([story_schema.field(name) for name in _RECALL_FIELDS]),
         )
         for table in TABLES:
-            target = catalog.create_table_if_not_exists(
-                f"{NAMESPACE}.{table.name}", schema=arrow_schema(avro_schema(table.schema))
-            )
+            schema = arrow_schema(avro_schema(table.schema))
+            target = catalog.create_table_if_not_exists(f"{NAMESPACE}.{table.name}", schema=schema)
+            with target.update_schema() as update:  # columns a newer schema version added
+                update.union_by_name(schema)
             loaded = _loaded(target)
             report.rows[table.name] = 0
             for relative, path in finalized_files(output, table):

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from pyiceberg.catalog.sql import SqlCatalog
 
+from pipeline.warehouse.arrow import arrow_schema, avro_schema
 from tests.test_cli import PYTHON_M, wire_ingest
 from tests.test_history import SERIES
 from tests.warehouse.conftest import query
@@ -90,3 +91,16 @@ def test_a_damaged_file_is_one_line_naming_it(rounds: dict[str, Any], tmp_path: 
     assert failed.returncode == 2
     (line,) = failed.stderr.strip().splitlines()
     assert line.startswith(f"wire-ingest: error: {damaged}: cannot load it into dead_letters")
+
+
+def test_columns_a_newer_schema_adds_are_added(rounds: dict[str, Any], tmp_path: Path) -> None:
+    lake = tmp_path / "wire"
+    lake.mkdir()
+    catalog = SqlCatalog("wire", uri=f"sqlite:///{lake / 'catalog.db'}", warehouse=lake.as_uri())
+    catalog.create_namespace("wire")
+    older = arrow_schema(avro_schema("duplicate"))
+    catalog.create_table("wire.duplicates", schema=older.remove(older.get_field_index("version")))
+    loaded = wire_ingest("load", str(rounds["output"]), "--to", f"iceberg:{lake}", command=PYTHON_M)
+    assert loaded.returncode == 0, loaded.stderr
+    names = [field.name for field in catalog.load_table("wire.duplicates").schema().fields]
+    assert "version" in names
