@@ -22,9 +22,9 @@ Tables in namespace ``wire``:
 A file is loaded once: each snapshot a load makes names the file it loaded
 (``wire_ingest.file``), and files named by any snapshot are not loaded again (expiring old
 snapshots forgets that: a reload then appends dead letters again, while stories stay right).
-Columns a newer schema version adds are added to the tables (Iceberg's schema evolution,
-by name). A table's snapshot is atomic; a load killed between a file's recalls and its stories leaves
-the file unnamed, and the next load does it again, which changes nothing twice.
+Columns a newer schema version adds are added to the tables (Iceberg's schema evolution, by
+name). A table's snapshot is atomic; a load killed between a file's recalls and its stories
+leaves the file unnamed, and the next load does it again, which changes nothing twice.
 """
 
 from __future__ import annotations
