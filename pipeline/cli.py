@@ -342,10 +342,11 @@ def format_summary(summary: RunSummary) -> str:
             f"{totals.dead_lettered} dead letters, {totals.duplicates} duplicates"
         )
     if summary.load is not None:
-        rows = ", ".join(f"{table} +{count}" for table, count in summary.load["rows"].items())
+        from pipeline.warehouse.targets import rows_added  # imported by the run's load
+
         lines.append(
             f"  loaded:       {summary.load['files_loaded']} files into "
-            f"{summary.load['target']} ({rows})"
+            f"{summary.load['target']} ({rows_added(summary.load['rows'])})"
         )
     lines.append(f"  summary:      {summary.output.rstrip('/')}/summary.json")
     return "\n".join(lines)

@@ -25,10 +25,17 @@ CODEC = "deflate"
 
 
 @functools.cache
+def schema_document(name: str) -> dict[str, Any]:
+    """The schema ``schemas/<name>.avsc`` as written (what the warehouse maps onto its types)."""
+    text = files("pipeline.schemas").joinpath(f"{name}.avsc").read_text(encoding="utf-8")
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
+@functools.cache
 def load_schema(name: str) -> dict[str, Any]:
     """The parsed schema ``schemas/<name>.avsc``."""
-    text = files("pipeline.schemas").joinpath(f"{name}.avsc").read_text(encoding="utf-8")
-    return fastavro.parse_schema(json.loads(text))
+    return fastavro.parse_schema(schema_document(name))
 
 
 def source_record(source: Source) -> dict[str, Any]:

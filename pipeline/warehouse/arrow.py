@@ -15,14 +15,13 @@ fastavro decodes, and this module only says which Arrow type each Avro type is.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import fastavro
 import pyarrow as pa
+
 
 # Records decoded into one Arrow batch: a few MB of stories at a time, whatever the file's size.
 BATCH_RECORDS = 2_000
@@ -42,13 +41,6 @@ _LOGICAL = {
     "timestamp-millis": pa.timestamp("ms", tz="UTC"),
     "date": pa.date32(),
 }
-
-
-def avro_schema(name: str) -> dict[str, Any]:
-    """The schema file ``schemas/<name>.avsc`` as written."""
-    text = files("pipeline.schemas").joinpath(f"{name}.avsc").read_text(encoding="utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
 
 
 def arrow_schema(schema: dict[str, Any]) -> pa.Schema:

@@ -31,7 +31,8 @@ import pyarrow as pa
 
 from pipeline.errors import ConfigError
 from pipeline.sink.lock import OutputBusy
-from pipeline.warehouse.arrow import arrow_schema, avro_schema
+from pipeline.sink.avro import schema_document
+from pipeline.warehouse.arrow import arrow_schema
 from pipeline.warehouse.targets import TABLES, LoadReport, Table, finalized_files, table_batches
 
 LOADS = "_wire_ingest_loads"
@@ -115,7 +116,7 @@ class DuckDBTarget:
 def _ensure_table(connection: duckdb.DuckDBPyConnection, table: Table) -> None:
     """The table with every column of the current schema (columns a newer schema version added
     are added to a table an older one made)."""
-    empty = arrow_schema(avro_schema(table.schema)).empty_table()
+    empty = arrow_schema(schema_document(table.schema)).empty_table()
     connection.register(_BATCH, empty)
     try:
         connection.execute(f"CREATE TABLE IF NOT EXISTS {table.name} AS SELECT * FROM {_BATCH}")

@@ -39,7 +39,8 @@ from pyiceberg.expressions import In
 from pyiceberg.table import Table as IcebergTable
 
 from pipeline.records import RECALLS
-from pipeline.warehouse.arrow import arrow_schema, avro_schema
+from pipeline.sink.avro import schema_document
+from pipeline.warehouse.arrow import arrow_schema
 from pipeline.warehouse.targets import TABLES, LoadReport, finalized_files, table_batches
 
 NAMESPACE = "wire"
@@ -66,13 +67,13 @@ class IcebergTarget:
             warehouse=self.path.as_uri(),
         )
         catalog.create_namespace_if_not_exists(NAMESPACE)
-        story_schema = arrow_schema(avro_schema("wire_story"))
+        story_schema = arrow_schema(schema_document("wire_story"))
         recalls = catalog.create_table_if_not_exists(
             f"{NAMESPACE}.{RECALLS_TABLE}",
             schema=pa.schema([story_schema.field(name) for name in _RECALL_FIELDS]),
         )
         for table in TABLES:
-            schema = arrow_schema(avro_schema(table.schema))
+            schema = arrow_schema(schema_document(table.schema))
             target = catalog.create_table_if_not_exists(f"{NAMESPACE}.{table.name}", schema=schema)
             with target.update_schema() as update:  # columns a newer schema version added
                 update.union_by_name(schema)
@@ -83,7 +84,7 @@ class IcebergTarget:
                     report.files_already += 1
                     continue
                 data = pa.Table.from_batches(
-                    table_batches(path, table), schema=arrow_schema(avro_schema(table.schema))
+                    table_batches(path, table), schema=arrow_schema(schema_document(table.schema))
                 )
                 if table.name == "stories":
                     report.rows[table.name] += _merge_stories(target, recalls, data, relative)

@@ -16,7 +16,8 @@ import pyarrow as pa
 
 from pipeline.errors import ConfigError
 from pipeline.sink.transforms import DEAD_LETTER_DIR, DUPLICATES_DIR, STORIES_DIR, SUFFIX
-from pipeline.warehouse.arrow import avro_schema, read_batches
+from pipeline.sink.avro import schema_document
+from pipeline.warehouse.arrow import read_batches
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,16 @@ class LoadReport:
         return {"target": self.target, "files_loaded": self.files_loaded, "rows": self.rows}
 
     def line(self) -> str:
-        added = ", ".join(f"{table} +{count}" for table, count in self.rows.items()) or "no rows"
+        added = rows_added(self.rows)
         return (
             f"loaded {self.files_loaded} files into {self.target} ({added}); "
             f"{self.files_already} files were there already"
         )
+
+
+def rows_added(rows: dict[str, int]) -> str:
+    """``stories +3, dead_letters +1``: what a load added, by table."""
+    return ", ".join(f"{table} +{count}" for table, count in rows.items()) or "no rows"
 
 
 class LoadError(ConfigError):
@@ -67,7 +73,7 @@ def table_batches(path: Path, table: Table) -> Iterator[pa.RecordBatch]:
         LoadError: the file is damaged (truncated, not Avro, not this table's records).
     """
     try:
-        yield from read_batches(path, avro_schema(table.schema))
+        yield from read_batches(path, schema_document(table.schema))
     except (ValueError, EOFError, OSError) as error:  # what fastavro raises on a bad file
         raise LoadError(f"{path}: cannot load it into {table.name}: {error}") from error
 

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from pyiceberg.catalog.sql import SqlCatalog
 
-from pipeline.warehouse.arrow import arrow_schema, avro_schema
+from pipeline.sink.avro import schema_document
+from pipeline.warehouse.arrow import arrow_schema
 from tests.test_cli import PYTHON_M, wire_ingest
 from tests.test_history import SERIES
 from tests.warehouse.conftest import query
@@ -98,7 +99,7 @@ def test_columns_a_newer_schema_adds_are_added(rounds: dict[str, Any], tmp_path:
     lake.mkdir()
     catalog = SqlCatalog("wire", uri=f"sqlite:///{lake / 'catalog.db'}", warehouse=lake.as_uri())
     catalog.create_namespace("wire")
-    older = arrow_schema(avro_schema("duplicate"))
+    older = arrow_schema(schema_document("duplicate"))
     catalog.create_table("wire.duplicates", schema=older.remove(older.get_field_index("version")))
     loaded = wire_ingest("load", str(rounds["output"]), "--to", f"iceberg:{lake}", command=PYTHON_M)
     assert loaded.returncode == 0, loaded.stderr
