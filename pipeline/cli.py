@@ -19,7 +19,7 @@ Into an output that earlier runs wrote, ``--resume`` adds only what it does not 
 
     wire-ingest run --input feeds/ --output out/feeds --resume
 
-Load an output into a warehouse (DuckDB, or an Iceberg lake table), each file once::
+Load an output into a warehouse (DuckDB, BigQuery, or an Iceberg lake table), each file once::
 
     wire-ingest load out/feeds --to duckdb:out/feeds.duckdb
 
@@ -119,8 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--to",
         required=True,
         metavar="TARGET",
-        help="duckdb:PATH (a DuckDB file, created) or iceberg:PATH (Iceberg tables in a folder, "
-        "with the lake extra)",
+        help="duckdb:PATH (a DuckDB file, created), bigquery:PROJECT.DATASET (with the gcp "
+        "extra) or iceberg:PATH (Iceberg tables in a folder, with the lake extra)",
     )
     for command in (run_parser, watch_parser):
         # To suggest the closest flag for a misspelt one, which argparse leaves to Beam.
@@ -159,7 +159,7 @@ def _add_common_arguments(parser: argparse.ArgumentParser, input_help: str) -> N
         "--load-to",
         metavar="TARGET",
         help="also load the output into this warehouse as its files are committed: "
-        "duckdb:PATH or iceberg:PATH (as wire-ingest load)",
+        "duckdb:PATH, bigquery:PROJECT.DATASET or iceberg:PATH (as wire-ingest load)",
     )
     parser.add_argument(
         "--log-level",

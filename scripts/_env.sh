@@ -66,3 +66,43 @@ ensure_airflow_env() {
     fi
     echo "$AIRFLOW_VERSION" >"$AIRFLOW_VENV/.installed"
 }
+
+# ensure_bqemulator_env: bqemulator, a BigQuery emulator built on DuckDB, in an environment of
+# its own (.venv-bqemulator), for the tests of the bigquery: load target. It needs DuckDB 1.5.5
+# (wire-ingest pins 2.0.0) with the spatial and avro extensions, which DuckDB would download
+# on first use: their PyPI wheels are installed instead, and their files put where DuckDB looks
+# for installed extensions under the emulator's own home, $BQEMULATOR_VENV/home, so the
+# emulator never reaches the network.
+BQEMULATOR_VERSION="1.4.0"
+BQEMULATOR_DUCKDB="1.5.5"
+BQEMULATOR_VENV="${WIRE_INGEST_BQEMULATOR_VENV:-$ROOT/.venv-bqemulator}"
+ensure_bqemulator_env() {
+    local stamp="$BQEMULATOR_VERSION duckdb $BQEMULATOR_DUCKDB"
+    if [ "$(cat "$BQEMULATOR_VENV/.installed" 2>/dev/null)" = "$stamp" ]; then
+        return
+    fi
+    echo "Installing bqemulator $BQEMULATOR_VERSION into $BQEMULATOR_VENV (for the BigQuery tests)"
+    "$(find_python)" -m venv "$BQEMULATOR_VENV"
+    if ! "$BQEMULATOR_VENV/bin/python" -m pip install --disable-pip-version-check \
+        "bqemulator==$BQEMULATOR_VERSION" "duckdb==$BQEMULATOR_DUCKDB" numpy \
+        "duckdb-extension-spatial==$BQEMULATOR_DUCKDB" \
+        "duckdb-extension-avro==$BQEMULATOR_DUCKDB" >"$BQEMULATOR_VENV/install.log" 2>&1; then
+        tail -n 30 "$BQEMULATOR_VENV/install.log" >&2
+        echo "wire-ingest: error: installing bqemulator failed; see $BQEMULATOR_VENV/install.log" >&2
+        exit 1
+    fi
+    "$BQEMULATOR_VENV/bin/python" - "$BQEMULATOR_VENV/home" <<'PYTHON'
+import shutil, sys, sysconfig
+from pathlib import Path
+
+import duckdb
+
+platform = duckdb.execute("PRAGMA platform").fetchone()[0]
+site = Path(sysconfig.get_paths()["purelib"])
+for extension in site.glob("duckdb_extension_*/extensions/*/*.duckdb_extension"):
+    installed = Path(sys.argv[1], ".duckdb", "extensions", extension.parent.name, platform)
+    installed.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(extension, installed / extension.name)
+PYTHON
+    echo "$stamp" >"$BQEMULATOR_VENV/.installed"
+}

@@ -6,21 +6,31 @@ folder does not hold it yet. Each target is then loaded from nothing into a fres
 ``--repeat`` times, and the median is reported, with a second load of the same output (every
 file already there: the cost of a scheduled load with nothing new).
 
+With ``--bigquery``, the ``bigquery:`` target is loaded too, into bqemulator on loopback
+(scripts/bqemulator, started and stopped here): that measures our side of a load (reading
+the files, sending them, the ledger) and the emulator, not BigQuery's own load jobs.
+
 Usage::
 
     python scripts/bench_load.py [--corpora DIR] [--output DIR] [--repeat N] [--json FILE]
+                                 [--bigquery]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +40,8 @@ from pipeline.warehouse.targets import TABLES, finalized_files, open_target
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = REPO.parent / "shared" / "corpora"
 TARGETS = ("duckdb:{root}/wire.duckdb", "iceberg:{root}/lake")
+# A new dataset for each load from nothing (the emulator's, in memory).
+BIGQUERY = "bigquery:local.bench_{n}"
 
 
 def ensure_output(corpora: Path, output: Path) -> float | None:
@@ -52,19 +64,47 @@ def timed_load(spec: str, output: Path) -> float:
     return time.perf_counter() - started
 
 
-def bench(output: Path, repeat: int) -> dict[str, Any]:
+@contextlib.contextmanager
+def bigquery_emulator() -> Iterator[None]:
+    """bqemulator on a free loopback port while the block runs, the loads pointed at it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    emulator = subprocess.Popen(
+        [str(REPO / "scripts" / "bqemulator"), "--rest-port", str(port), "--grpc-port", "0",
+         "--log-level", "warning"],
+        start_new_session=True,
+    )  # fmt: skip
+    os.environ["BIGQUERY_EMULATOR_HOST"] = f"127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120  # the first start installs it
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if emulator.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("bench_load: bqemulator did not start") from None
+                time.sleep(0.5)
+        yield
+    finally:
+        os.killpg(emulator.pid, signal.SIGTERM)
+        emulator.wait(timeout=30)
+
+
+def bench(output: Path, repeat: int, templates: tuple[str, ...]) -> dict[str, Any]:
     rows = {
         table.name: count_records([str(path) for _, path in finalized_files(str(output), table)])
         for table in TABLES
     }
     total = sum(rows.values())
     results: dict[str, Any] = {"rows": rows}
-    for template in TARGETS:
+    for template in templates:
         first, again = [], []
-        for _ in range(repeat):
+        for n in range(repeat):
             root = Path(tempfile.mkdtemp(prefix="bench-load-"))
             try:
-                spec = template.format(root=root)
+                spec = template.format(root=root, n=n)
                 first.append(timed_load(spec, output))
                 again.append(timed_load(spec, output))
             finally:
@@ -85,13 +125,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=Path("/tmp/wire-ingest-reuters-output"))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--bigquery", action="store_true", help="also into bqemulator")
     args = parser.parse_args(argv)
     built = ensure_output(args.corpora, args.output)
-    report = {
-        "output": str(args.output),
-        "built_in_seconds": built,
-        **bench(args.output, args.repeat),
-    }
+    with bigquery_emulator() if args.bigquery else contextlib.nullcontext():
+        templates = (*TARGETS, BIGQUERY) if args.bigquery else TARGETS
+        report = {
+            "output": str(args.output),
+            "built_in_seconds": built,
+            **bench(args.output, args.repeat, templates),
+        }
     text = json.dumps(report, indent=2)
     print(text)
     if args.json:

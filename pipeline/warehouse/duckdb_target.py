@@ -33,21 +33,26 @@ from pipeline.errors import ConfigError
 from pipeline.sink.lock import OutputBusy
 from pipeline.sink.avro import schema_document
 from pipeline.warehouse.arrow import arrow_schema
-from pipeline.warehouse.targets import TABLES, LoadReport, Table, finalized_files, table_batches
+from pipeline.warehouse.targets import (
+    LATEST_FIRST,
+    OLDEST_FIRST,
+    TABLES,
+    LoadReport,
+    Table,
+    finalized_files,
+    table_batches,
+)
 
 LOADS = "_wire_ingest_loads"
 _BATCH = "_wire_ingest_batch"
-_LATEST_FIRST = "version_rank DESC, version_created DESC NULLS LAST, ingested_at DESC"
 VIEWS = {
-    "story_versions": """
-        SELECT row_number() OVER (
-                   PARTITION BY id ORDER BY version_rank, version_created NULLS FIRST, ingested_at
-               ) AS version_number, *
+    "story_versions": f"""
+        SELECT row_number() OVER (PARTITION BY id ORDER BY {OLDEST_FIRST}) AS version_number, *
         FROM stories
         ORDER BY id, version_number""",
     "current_stories": f"""
         SELECT * EXCLUDE (latest) FROM (
-            SELECT *, row_number() OVER (PARTITION BY id ORDER BY {_LATEST_FIRST}) AS latest
+            SELECT *, row_number() OVER (PARTITION BY id ORDER BY {LATEST_FIRST}) AS latest
             FROM stories
         )
         WHERE latest = 1

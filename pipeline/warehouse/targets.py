@@ -7,6 +7,7 @@ yet into its tables, each file once and atomically, and refreshing its views.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,18 +23,25 @@ from pipeline.warehouse.arrow import read_batches
 
 @dataclass(frozen=True)
 class Table:
-    """A warehouse table: the output folder it is loaded from and the schema of its records."""
+    """A warehouse table: the output folder it is loaded from, the schema of its records, and
+    the UTC time its rows are partitioned by in a warehouse that partitions (the day a story
+    was ingested, as the output's ``ingest_date=`` folders)."""
 
     name: str
     folder: str
     schema: str
+    partition_time: str
 
 
 TABLES = (
-    Table("stories", STORIES_DIR, "wire_story"),
-    Table("dead_letters", DEAD_LETTER_DIR, "dead_letter"),
-    Table("duplicates", DUPLICATES_DIR, "duplicate"),
+    Table("stories", STORIES_DIR, "wire_story", "ingested_at"),
+    Table("dead_letters", DEAD_LETTER_DIR, "dead_letter", "failed_at"),
+    Table("duplicates", DUPLICATES_DIR, "duplicate", "detected_at"),
 )
+# How the versions of one story are ordered (SQL, the same in DuckDB and BigQuery): a higher
+# version_rank is later; ties are broken by version_created, then by ingested_at.
+OLDEST_FIRST = "version_rank, version_created NULLS FIRST, ingested_at"
+LATEST_FIRST = "version_rank DESC, version_created DESC NULLS LAST, ingested_at DESC"
 
 
 @dataclass
@@ -93,38 +101,49 @@ def finalized_files(output: str, table: Table) -> list[tuple[str, Path]]:
     return [(path.relative_to(root).as_posix(), path) for path in paths]
 
 
-# Each target's library is imported when it is used: a command that loads nothing, or into
-# another target, does not import it.
-def _duckdb(path: str) -> Target:
-    from pipeline.warehouse.duckdb_target import DuckDBTarget
+@dataclass(frozen=True)
+class TargetKind:
+    """A kind of target: the class (``module:Class``) made from what follows its scheme, the
+    shape of that (for messages), and the extra that installs its library, if any."""
 
-    return DuckDBTarget(path)
-
-
-def _iceberg(path: str) -> Target:
-    try:
-        from pipeline.warehouse.iceberg_target import IcebergTarget
-    except ImportError as error:
-        raise ConfigError(
-            f"iceberg:{path}: needs the lake extra: pip install 'wire-ingest[lake]' ({error})"
-        ) from error
-    return IcebergTarget(path)
+    target: str
+    argument: str
+    extra: str | None = None
 
 
-# Targets by the scheme of their spec; a new warehouse is one entry here.
-TARGETS: dict[str, Callable[[str], Target]] = {"duckdb": _duckdb, "iceberg": _iceberg}
+# Targets by the scheme of their spec; a new warehouse is one entry here. Each target's module
+# is imported when it is used: a command that loads nothing, or into another target, does not
+# import its library.
+TARGETS = {
+    "duckdb": TargetKind("pipeline.warehouse.duckdb_target:DuckDBTarget", "PATH"),
+    "bigquery": TargetKind(
+        "pipeline.warehouse.bigquery_target:BigQueryTarget", "PROJECT.DATASET", extra="gcp"
+    ),
+    "iceberg": TargetKind("pipeline.warehouse.iceberg_target:IcebergTarget", "PATH", extra="lake"),
+}
 
 
 def open_target(spec: str) -> Target:
     """The target a ``--to`` / ``--load-to`` spec names.
 
     Raises:
-        ConfigError: an unknown scheme, or no path.
+        ConfigError: an unknown scheme, or nothing after it.
     """
     scheme, _, rest = spec.partition(":")
     if scheme not in TARGETS:
-        choices = ", ".join(f"{name}:PATH" for name in TARGETS)
+        choices = ", ".join(f"{name}:{kind.argument}" for name, kind in TARGETS.items())
         raise ConfigError(f"load target {spec!r}: expected {choices}")
+    kind = TARGETS[scheme]
     if not rest:
-        raise ConfigError(f"load target {spec!r}: no path after {scheme}:")
-    return TARGETS[scheme](rest)
+        raise ConfigError(f"load target {spec!r}: no {kind.argument} after {scheme}:")
+    module, _, name = kind.target.partition(":")
+    try:
+        target: Callable[[str], Target] = getattr(importlib.import_module(module), name)
+    except ImportError as error:
+        if kind.extra is None:  # a core dependency missing: a broken install, not a config
+            raise
+        raise ConfigError(
+            f"{spec}: needs the {kind.extra} extra: pip install 'wire-ingest[{kind.extra}]' "
+            f"({error})"
+        ) from error
+    return target(rest)

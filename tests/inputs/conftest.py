@@ -70,11 +70,13 @@ def gcs_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def serve(command: list[str], port: int, log_path: Path) -> Iterator[None]:
+def serve(
+    command: list[str], port: int, log_path: Path, env: dict[str, str] | None = None
+) -> Iterator[None]:
     """Runs a server on loopback ``port`` while the block runs, its output in ``log_path``."""
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env
         )
     try:
         wait_for_port(process, port, log_path)

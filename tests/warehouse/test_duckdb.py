@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import pytest
 from pipeline.sink.avro import STORY_SCHEMA, load_schema
 from tests.conftest import SAMPLES
 from tests.test_cli import PYTHON_M, wire_ingest
+from tests.test_watch import numbered_story
 from tests.warehouse.conftest import query
 
 COLUMNS = "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?"
@@ -125,6 +127,26 @@ def test_a_damaged_file_names_itself_and_the_files_before_it_stay_loaded(
     assert query(database, "SELECT count(*) FROM stories")[0][0] == rows
 
 
+def kill_9_at_random(
+    command: list[str],
+    chance: random.Random,
+    seconds: tuple[float, float],
+    then: Callable[[], None] = lambda: None,
+) -> int:
+    """Starts ``command`` three times, killing it (-9) after a random time in ``seconds``
+    unless it has ended, and calls ``then`` after each; how many were killed."""
+    kills = 0
+    for _ in range(3):
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(chance.uniform(*seconds))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        process.wait()
+        then()
+    return kills
+
+
 def test_kill_9_during_a_load_loses_and_repeats_nothing(
     rounds: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -142,15 +164,7 @@ def test_kill_9_during_a_load_loses_and_repeats_nothing(
                                              for n in range(records)], codec="deflate")  # fmt: skip
     database = tmp_path / "wire.duckdb"
     command = [*PYTHON_M, "load", str(output), "--to", f"duckdb:{database}"]
-    chance = random.Random(7)
-    kills = 0
-    for _ in range(3):
-        loader = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(chance.uniform(1.5, 4.0))
-        if loader.poll() is None:
-            loader.send_signal(signal.SIGKILL)
-            kills += 1
-        loader.wait()
+    kills = kill_9_at_random(command, random.Random(7), (1.5, 4.0))
     assert kills, "the loads were too quick to be killed: make the output bigger"
     finished = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert finished.returncode == 0, finished.stderr
@@ -160,6 +174,34 @@ def test_kill_9_during_a_load_loses_and_repeats_nothing(
     )
     assert copies[0] == (files * records, files * records)
     assert query(database, "SELECT count(*) FROM stories")[0][0] == total[0][0]
+
+
+def test_kill_9_during_a_scheduled_run_then_the_next_run_loads_each_story_once(
+    tmp_path: Path,
+) -> None:
+    inputs, output, database = tmp_path / "in", tmp_path / "out", tmp_path / "wire.duckdb"
+    inputs.mkdir()
+    stories = 40
+    for number in range(stories):
+        (inputs / f"story-{number:02d}.txt").write_bytes(numbered_story(number))
+    command = [*PYTHON_M, "run", "--input", str(inputs), "--output", str(output), "--resume",
+               "--load-to", f"duckdb:{database}"]  # fmt: skip
+
+    def load_what_it_left() -> None:  # whole: files the run committed, each once
+        if (output / "_state").exists():
+            between = wire_ingest("load", str(output), "--to", f"duckdb:{database}",
+                                  command=PYTHON_M)  # fmt: skip
+            assert between.returncode == 0, between.stderr
+
+    # Starting, parsing, annotating, writing or loading: any moment.
+    kills = kill_9_at_random(command, random.Random(3), (2.0, 9.0), then=load_what_it_left)
+    assert kills, "the runs were too quick to be killed: give them more stories"
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 0, finished.stderr
+    uris = query(database, "SELECT count(*), count(DISTINCT source.uri) FROM stories")
+    assert uris == [(stories, stories)]
+    loaded = query(database, "SELECT sum(rows) FROM _wire_ingest_loads WHERE \"table\" = 'stories'")
+    assert loaded == [(stories,)]
 
 
 HOLD = """
@@ -190,8 +232,12 @@ def test_a_database_another_process_holds_is_busy_exit_75(
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["--to", "postgres:db"], "load target 'postgres:db': expected duckdb:PATH, iceberg:PATH"),
-        (["--to", "duckdb:"], "load target 'duckdb:': no path after duckdb:"),
+        (
+            ["--to", "postgres:db"],
+            "load target 'postgres:db': expected "
+            "duckdb:PATH, bigquery:PROJECT.DATASET, iceberg:PATH",
+        ),
+        (["--to", "duckdb:"], "load target 'duckdb:': no PATH after duckdb:"),
     ],
 )
 def test_bad_targets_are_one_line_exit_2(
