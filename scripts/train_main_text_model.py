@@ -15,9 +15,11 @@ is not one in a sidebar).
 
 Then the decision's thresholds (``threshold``, where the run is pulled; ``drop``, below which
 a paragraph inside the run is cut; on HTML ``keep_extracted``, below which a paragraph
-trafilatura kept is cut) are chosen on the training pages, from probabilities each training
-corpus gets from trees trained without it (``cross_val_predict`` over ``GroupKFold``): trees
-scored on their own training pages are surer than they will be on new ones. Nothing is chosen
+trafilatura kept is cut, and ``sure_of_additions``, below which what the model adds to
+trafilatura's paragraphs is not trusted) are chosen on the training pages, from probabilities
+each training corpus gets from trees trained without it (``cross_val_predict`` over
+``GroupKFold``): trees scored on their own training pages are surer than they will be on new
+ones. Nothing is chosen
 on pages outside the training set; ``eval_boilerplate.py`` calls ``train`` once per held-out
 corpus, and this script trains on all of them.
 
@@ -49,6 +51,10 @@ TREES, DEPTH, LEARNING_RATE = 150, 4, 0.1
 THRESHOLDS = (0.2, 0.3, 0.4, 0.5)
 DROPS = (0.0, 0.1, 0.2, 0.3)
 KEEP_EXTRACTED = (None, 0.1, 0.3)  # None: the run decides, as on text
+# HTML, chosen after the others and by F1 (beta 1), since it is what keeps the HTML path from
+# falling below trafilatura's: the mean probability below which the model's additions to
+# trafilatura's paragraphs are not trusted.
+SURE_OF_ADDITIONS = (None, 0.5, 0.6, 0.7)
 # Thresholds are chosen for the best F-beta with recall counted BETA² = 2.25 times as much as
 # precision: a missing paragraph of the story is worse than a stray line of furniture. (Best
 # F1 kept 0.961 of the story on the held-out text pages, a recall floor of 0.98 on the
@@ -138,7 +144,8 @@ def choose_decision(
     html: bool,
 ) -> MainTextModel:
     """The decision's thresholds with the best mean F-beta per page (``BETA``), judged on the
-    labelled paragraphs of ``pages`` with the model's own ``decide``."""
+    labelled paragraphs of ``pages`` with the model's own ``decide``; on HTML, then the
+    trust in the model's additions to trafilatura's paragraphs with the best mean F1."""
     grid = (
         [
             {"threshold": t, "drop": d, "keep_extracted": k}
@@ -149,28 +156,40 @@ def choose_decision(
         if html
         else [{"threshold": t, "drop": d} for t in THRESHOLDS for d in DROPS]
     )
-    best: tuple[object, ...] = ()
-    as_lists = [
-        (p.tolist(), page.sizes.tolist()) for page, p in zip(pages, probabilities, strict=True)
+    listed = [
+        (p.tolist(), page.sizes.tolist(), page.extracted if html else None, page)
+        for page, p in zip(pages, probabilities, strict=True)
     ]
-    for params in grid:
-        candidate = replace(model, **params)
-        precisions, recalls = [], []
-        for page, p, listed in zip(pages, probabilities, as_lists, strict=True):
-            found = page.extracted if html else None
-            run, dropped = candidate.decide(*listed, found)
-            kept = np.zeros(len(p), dtype=bool)
+    chosen = _best([replace(model, **params) for params in grid], listed, BETA)
+    if not html:
+        return chosen
+    trusts = [replace(chosen, sure_of_additions=sure) for sure in SURE_OF_ADDITIONS]
+    return _best(trusts, listed, 1.0)
+
+
+def _best(
+    candidates: Sequence[MainTextModel],
+    pages: Sequence[tuple[list[float], list[int], frozenset[int] | None, PathData]],
+    beta: float,
+) -> MainTextModel:
+    """The candidate whose decisions have the best mean F-beta per page (the first of equals)."""
+    best: tuple[float, MainTextModel] | None = None
+    for candidate in candidates:
+        scores = []
+        for probabilities, sizes, found, page in pages:
+            run, dropped = candidate.decide(probabilities, sizes, found)
+            kept = np.zeros(len(probabilities), dtype=bool)
             kept[run.start : run.stop] = True
             kept[list(dropped)] = False
             main = page.labels.astype(bool)
             shared = float(page.sizes[kept & main].sum())
-            precisions.append(shared / max(float(page.sizes[kept].sum()), 1.0))
-            recalls.append(shared / max(float(page.sizes[main].sum()), 1.0) if main.any() else 1.0)
-        chosen_by = statistics.fmean(
-            _f_beta(p, r, BETA) for p, r in zip(precisions, recalls, strict=True)
-        )
-        if not best or chosen_by > best[0]:
-            best = (chosen_by, candidate)
+            precision = shared / max(float(page.sizes[kept].sum()), 1.0)
+            recall = shared / max(float(page.sizes[main].sum()), 1.0) if main.any() else 1.0
+            scores.append(_f_beta(precision, recall, beta))
+        score = statistics.fmean(scores)
+        if best is None or score > best[0]:
+            best = (score, candidate)
+    assert best is not None
     return best[1]
 
 
@@ -198,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     for path in PATHS:
         model = getattr(models, path)
         print(f"{path}: threshold {model.threshold}, drop {model.drop}, "
-              f"keep_extracted {model.keep_extracted}")  # fmt: skip
+              f"keep_extracted {model.keep_extracted}, "
+              f"sure_of_additions {model.sure_of_additions}")  # fmt: skip
     print(f"wrote {args.output}")
     return 0
 

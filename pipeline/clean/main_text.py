@@ -16,9 +16,10 @@ run towards them, while a short subheading, a one-line quote or a list item betw
 costs little and stays in, as the story's own text should. What lies before and after the run
 is page furniture, and so is a paragraph inside it the model is sure of (``p < drop``: a list
 of other headlines between two parts of the story). On HTML pages trafilatura's paragraphs
-stay as well unless the model is sure they are furniture (``keep_extracted``): where the
-model is unsure, trafilatura's extraction stands. The thresholds are chosen on the training
-pages and ship in the model file.
+stay as well unless the model is sure they are furniture (``keep_extracted``), and when the
+model is unsure of the paragraphs it would add to trafilatura's (``sure_of_additions``), the
+page is trafilatura's paragraphs alone: where the model is unsure, trafilatura's extraction
+stands. The thresholds are chosen on the training pages and ship in the model file.
 """
 
 from __future__ import annotations
@@ -109,6 +110,9 @@ class MainTextModel:
     # HTML: trafilatura's paragraphs are kept too unless below this (None: the run decides
     # alone): where the model is unsure, trafilatura's extraction stands.
     keep_extracted: float | None = None
+    # HTML: when what the model keeps beyond trafilatura's paragraphs has a mean probability
+    # (by words) below this, the page is trafilatura's paragraphs alone (None: never).
+    sure_of_additions: float | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any], names: tuple[str, ...]) -> MainTextModel:
@@ -120,6 +124,7 @@ class MainTextModel:
             threshold=float(data["threshold"]),
             drop=float(data["drop"]),
             keep_extracted=data["keep_extracted"],
+            sure_of_additions=data.get("sure_of_additions"),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -128,6 +133,7 @@ class MainTextModel:
             "threshold": self.threshold,
             "drop": self.drop,
             "keep_extracted": self.keep_extracted,
+            "sure_of_additions": self.sure_of_additions,
             "trees": self.trees.to_json(),
         }
 
@@ -138,18 +144,30 @@ class MainTextModel:
 
         The main text is the run with the most evidence, less the paragraphs in it below
         ``drop``; on HTML (``keep_extracted`` set), with trafilatura's paragraphs that are
-        not below ``keep_extracted``. A run the model would drop whole is kept whole.
+        not below ``keep_extracted``, or trafilatura's paragraphs alone when the model is
+        unsure of what it would add to them (``sure_of_additions``). A run the model would
+        drop whole is kept whole.
         """
         run = main_run(probabilities, sizes, self.threshold)
         kept = {index for index in run if probabilities[index] >= self.drop} or set(run)
         if extracted and self.keep_extracted is not None:
-            kept.update(
-                i
-                for i in extracted
-                if i < len(probabilities) and probabilities[i] >= self.keep_extracted
-            )
+            found = {index for index in extracted if index < len(probabilities)}
+            kept.update(index for index in found if probabilities[index] >= self.keep_extracted)
+            if found and self._unsure(kept - found, probabilities, sizes):
+                kept = found
         span = range(min(kept), max(kept) + 1) if kept else run
         return span, frozenset(span).difference(kept)
+
+    def _unsure(
+        self, added: set[int], probabilities: Sequence[float], sizes: Sequence[int]
+    ) -> bool:
+        """Whether the paragraphs the model adds to trafilatura's are, by their words, below
+        ``sure_of_additions`` on average."""
+        if self.sure_of_additions is None or not added:
+            return False
+        words = sum(max(sizes[index], 1) for index in added)
+        mean = sum(probabilities[index] * max(sizes[index], 1) for index in added) / words
+        return mean < self.sure_of_additions
 
 
 @dataclass(frozen=True)

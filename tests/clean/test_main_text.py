@@ -149,6 +149,28 @@ def test_on_html_trafilaturas_paragraphs_stand_unless_the_model_is_sure() -> Non
     )
 
 
+def test_on_html_additions_the_model_is_unsure_of_leave_trafilaturas_paragraphs_alone() -> None:
+    # The model's run takes in paragraphs 0 and 3 besides trafilatura's 1 and 2.
+    probabilities, sizes, found = (
+        [0.55, 0.9, 0.9, 0.55, 0.05],
+        [30, 40, 40, 30, 5],
+        frozenset({1, 2}),
+    )
+    html = _model(threshold=0.3, drop=0.1, keep_extracted=0.05)
+    assert html.decide(probabilities, sizes, found) == (range(0, 4), frozenset())
+    # Unsure of them (0.55 by their words, below 0.6): trafilatura's paragraphs stand.
+    unsure = replace(html, sure_of_additions=0.6)
+    assert unsure.decide(probabilities, sizes, found) == (range(1, 3), frozenset())
+    # Sure enough, or nothing added: the model's decision stands.
+    assert replace(html, sure_of_additions=0.5).decide(probabilities, sizes, found)[0] == range(4)
+    alone = [0.05, 0.9, 0.9, 0.05, 0.05]
+    assert unsure.decide(alone, sizes, found) == (range(1, 3), frozenset())
+    # The mean is by words: a long sure addition outweighs a short unsure one (0.78 by
+    # words, where the plain mean of the two would be 0.555).
+    weighted = [0.31, 0.9, 0.9, 0.8, 0.05]
+    assert unsure.decide(weighted, [2, 40, 40, 60, 5], found)[0] == range(0, 4)
+
+
 def test_switched_off_trafilaturas_paragraphs_are_the_run(book: RuleBook) -> None:
     """``clean.main_text_around_extracted = false``: trafilatura's paragraphs, first to last."""
     assert book.main_text is not None
