@@ -110,11 +110,21 @@ class BigQueryTarget:
         """Loads every finalized file of ``output`` not loaded yet, and refreshes the views.
 
         Raises:
-            ConfigError: BigQuery cannot be reached, or refuses the credentials.
+            ConfigError: BigQuery cannot be reached, refuses the credentials or a request
+                (a permission, a quota).
             LoadError: a file BigQuery cannot load (named, with BigQuery's reason).
         """
-        report = LoadReport(self.spec)
         client = self._connect()
+        try:
+            return self._load(client, output)
+        except LoadError:
+            raise
+        except exceptions.GoogleAPICallError as error:  # a permission, a quota, an outage
+            reason = _one_line(error)
+            raise ConfigError(f"{self.spec}: BigQuery refused the load: {reason}") from error
+
+    def _load(self, client: bigquery.Client, output: str) -> LoadReport:
+        report = LoadReport(self.spec)
         ledger = f"{self.dataset}.{LOADS}"
         client.create_table(bigquery.Table(ledger, schema=LOADS_SCHEMA), exists_ok=True)
         loaded = {row.file for row in client.query(f"SELECT file FROM `{ledger}`").result()}
@@ -137,7 +147,7 @@ class BigQueryTarget:
                             bigquery.ScalarQueryParameter("rows", "INT64", rows),
                             bigquery.ScalarQueryParameter("job_id", "STRING", job_id),
                         ]
-                    ),  # fmt: skip
+                    ),
                 ).result()
                 report.rows[table.name] += rows
                 report.files_loaded += 1
@@ -212,11 +222,15 @@ class BigQueryTarget:
                 job = client.get_job(job_id)
             job.result()
         except exceptions.GoogleAPICallError as error:
-            reason = " ".join(str(error.message).split())  # BigQuery's can span lines
             raise LoadError(
-                f"{path}: BigQuery did not load it into {table.table_id}: {reason}"
+                f"{path}: BigQuery did not load it into {table.table_id}: {_one_line(error)}"
             ) from error
         return _rows(path)
+
+
+def _one_line(error: exceptions.GoogleAPICallError) -> str:
+    """BigQuery's message, which can span lines, on one."""
+    return " ".join(str(error.message).split())
 
 
 def load_job_id(table: bigquery.Table, relative: str, path: Path) -> str:

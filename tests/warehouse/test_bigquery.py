@@ -164,6 +164,19 @@ def test_a_damaged_file_names_itself(
     assert damaged.name in line and "did not load it into stories" in line
 
 
+def test_a_request_bigquery_refuses_is_one_line_exit_2(
+    emulator: bigquery.Client, rounds: dict[str, Any]
+) -> None:
+    # A table of someone else's under the ledger's name: the ledger's query is refused.
+    emulator.create_dataset("foreign", exists_ok=True)
+    emulator.query("CREATE TABLE `foreign._wire_ingest_loads` (x INT64)").result()
+    loaded = wire_ingest("load", str(rounds["output"]), "--to", f"bigquery:{PROJECT}.foreign",
+                         command=PYTHON_M)  # fmt: skip
+    assert loaded.returncode == 2, loaded.stderr
+    lines = loaded.stderr.strip().splitlines()
+    assert len(lines) == 1 and "BigQuery refused the load" in lines[0], loaded.stderr
+
+
 def test_the_load_job_id_follows_the_file_and_the_table(tmp_path: Path) -> None:
     table = bigquery.Table(f"{PROJECT}.wire.stories")
     first, other = tmp_path / "a.avro", tmp_path / "b.avro"
