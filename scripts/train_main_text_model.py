@@ -19,9 +19,8 @@ trafilatura kept is cut, and ``sure_of_additions``, below which what the model a
 trafilatura's paragraphs is not trusted) are chosen on the training pages, from probabilities
 each training corpus gets from trees trained without it (``cross_val_predict`` over
 ``GroupKFold``): trees scored on their own training pages are surer than they will be on new
-ones. Nothing is chosen
-on pages outside the training set; ``eval_boilerplate.py`` calls ``train`` once per held-out
-corpus, and this script trains on all of them.
+ones. Nothing is chosen on pages outside the training set; ``eval_boilerplate.py`` calls
+``train`` once per held-out corpus, and this script trains on all of them.
 
 Usage::
 
