@@ -16,16 +16,23 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import apache_beam as beam
 from apache_beam.io.filesystem import BeamIOError
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics.metric import MetricsFilter
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import (
+    FlinkRunnerOptions,
+    PipelineOptions,
+    PrismRunnerOptions,
+    StandardOptions,
+)
 from apache_beam.portability.api import beam_provision_api_pb2
 from apache_beam.runners.portability.fn_api_runner import fn_runner
 from apache_beam.runners.portability.portable_runner import JobServiceHandle
 from apache_beam.runners.runner import PipelineResult, PipelineRunner, create_runner
+from apache_beam.version import __version__ as BEAM_VERSION
 
 from pipeline.clean.rules import build_rulebook
 from pipeline.enrich.handler import check_model
@@ -58,6 +65,29 @@ from pipeline.warehouse.targets import Target
 # at 512 MB, no slower (BENCHMARKS.md).
 MALLOC_ARENAS = "2"
 _M_ARENA_MAX = -8  # mallopt's parameter, from glibc's <malloc.h>
+
+# Where scripts/engines stages what the distributed runners need (ENGINES in scripts/_env.sh).
+ENGINES = Path(os.environ.get("WIRE_INGEST_ENGINES") or Path(__file__).parents[1] / ".engines")
+
+
+@dataclass(frozen=True)
+class StagedPart:
+    """A part a runner downloads at run time unless its option names one: the job server jar
+    of the SDK's own Beam version from Maven Central, the Prism binary from GitHub."""
+
+    options: type[PipelineOptions]
+    option: str
+    pattern: str  # under ENGINES; {version} is the SDK's Beam version
+
+
+STAGED_PARTS = {
+    "FlinkRunner": StagedPart(
+        FlinkRunnerOptions,
+        "flink_job_server_jar",
+        "beam-{version}/beam-runners-flink-*-job-server-{version}.jar",
+    ),
+    "PrismRunner": StagedPart(PrismRunnerOptions, "prism_location", "prism-{version}/prism"),
+}
 
 
 def launch(
@@ -105,10 +135,19 @@ def launch(
 
 @dataclass(frozen=True)
 class Session:
-    """What every batch of one run or watcher shares: checked once, before the first batch."""
+    """What every batch of one run or watcher shares: checked once, before the first batch.
+
+    The Beam options are kept as the arguments they came from, and every batch parses its
+    own: Beam changes the options a pipeline runs with (the portable runners clear
+    ``runner``), and a watcher's second batch on shared options ran on the FnApiRunner.
+    """
 
     job: Job
-    options: PipelineOptions
+    beam_args: tuple[str, ...]
+
+    def options(self) -> tuple[PipelineOptions, PipelineRunner]:
+        """Fresh options for one batch, and the runner they name."""
+        return pipeline_options(self.beam_args)
 
 
 def prepare(
@@ -123,11 +162,11 @@ def prepare(
         ConfigError: any of them is bad.
     """
     bound_malloc_arenas()
-    options, _ = pipeline_options(beam_args, known_flags)
+    pipeline_options(beam_args, known_flags)
     settings = load_settings(config)
     book = build_rulebook(settings.clean, settings.agencies)
     check_model(settings.enrich)
-    return Session(Job(format_name, settings, book), options)
+    return Session(Job(format_name, settings, book), tuple(beam_args))
 
 
 def run_batch(session: Session, ledger: Ledger, deliveries: Sequence[Delivery]) -> Commit:
@@ -141,7 +180,8 @@ def run_batch(session: Session, ledger: Ledger, deliveries: Sequence[Delivery]) 
     batch_id = f"{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}Z-{uuid.uuid4().hex[:8]}"
     staging = ledger.staging(batch_id)
     known = KnownStories(ledger.output, ledger.state.seq)
-    pipeline = beam.Pipeline(runner=offline_runner(session.options), options=session.options)
+    options, runner = session.options()
+    pipeline = beam.Pipeline(runner=runner, options=options)
     build(pipeline, session.job, deliveries, staging=staging, batch_id=batch_id,
           ingested_at=now, known=known)  # fmt: skip
     result = pipeline.run()
@@ -279,12 +319,35 @@ def offline_runner(options: PipelineOptions) -> PipelineRunner:
     name = options.view_as(StandardOptions).runner
     if name:
         try:
-            return create_runner(name)  # what beam.Pipeline does with a runner name
+            runner = create_runner(name)  # what beam.Pipeline does with a runner name
         except (ValueError, ImportError, AttributeError) as error:
             raise ConfigError(f"--runner {name}: {error}") from error
+        part = STAGED_PARTS.get(type(runner).__name__)
+        if part is not None:
+            _use_staged(options, name, part)
+        return runner
     encoded = JobServiceHandle.encode_pipeline_options(options.get_all_options())
     info = beam_provision_api_pb2.ProvisionInfo(pipeline_options=encoded)
     return fn_runner.FnApiRunner(provision_info=fn_runner.ExtendedProvisionInfo(info))
+
+
+def _use_staged(options: PipelineOptions, runner: str, part: StagedPart) -> None:
+    """Points ``part``'s option at the staged copy, unless the user named one.
+
+    Raises:
+        ConfigError: nothing is staged for this Beam version.
+    """
+    view = options.view_as(part.options)
+    if getattr(view, part.option):
+        return
+    pattern = part.pattern.format(version=BEAM_VERSION)
+    staged = sorted(ENGINES.glob(pattern))
+    if not staged:
+        raise ConfigError(
+            f"--runner {runner}: nothing staged for Beam {BEAM_VERSION} at {ENGINES / pattern}; "
+            f"scripts/engines stages it (Flink's for .venv-flink), or pass --{part.option}"
+        )
+    setattr(view, part.option, str(staged[-1]))
 
 
 def _first_stray(args: Sequence[str]) -> str | None:

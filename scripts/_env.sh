@@ -106,3 +106,90 @@ for extension in site.glob("duckdb_extension_*/extensions/*/*.duckdb_extension")
 PYTHON
     echo "$stamp" >"$BQEMULATOR_VENV/.installed"
 }
+
+# The distributed engines (issue #16): what they need is fetched and staged here, by
+# scripts/engines (and scripts/test), so that nothing downloads while a job runs. Each needs a
+# tool the machine may lack (Java and Maven, Go); without it that engine is skipped with a
+# message, and its tests skip saying so.
+ENGINES="${WIRE_INGEST_ENGINES:-$ROOT/.engines}"
+# Flink runs wire-ingest on Beam 2.62.0, the newest Beam whose Flink runner modules Maven
+# Central serves here (BENCHMARKS.md), in an environment of its own, so that the Python SDK
+# and the job server are one Beam version; Flink 1.19 is what that runner is built for.
+FLINK_BEAM_VERSION="2.62.0"
+FLINK_VERSION="1.19.3"
+FLINK_VENV="${WIRE_INGEST_FLINK_VENV:-$ROOT/.venv-flink}"
+
+has_tools() {
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null 2>&1 || return 1
+    done
+}
+
+# ensure_flink_env: .venv-flink (wire-ingest on Beam $FLINK_BEAM_VERSION, and Flink's
+# distribution from the apache-flink wheels, installed without their dependencies: they pin an
+# old Beam) and Beam's Flink job server jar, built by Maven.
+ensure_flink_env() {
+    local minor="${FLINK_VERSION%.*}" stamp
+    local jar="$ENGINES/beam-$FLINK_BEAM_VERSION/beam-runners-flink-$minor-job-server-$FLINK_BEAM_VERSION.jar"
+    stamp="beam $FLINK_BEAM_VERSION flink $FLINK_VERSION $(cksum <"$ROOT/pyproject.toml")"
+    if [ "$(cat "$FLINK_VENV/.installed" 2>/dev/null)" = "$stamp" ] && [ -f "$jar" ]; then
+        return
+    fi
+    if ! has_tools java mvn; then
+        echo "Skipping Flink: it needs java and mvn on PATH" >&2
+        return
+    fi
+    echo "Installing Flink $FLINK_VERSION and wire-ingest on Beam $FLINK_BEAM_VERSION into $FLINK_VENV"
+    "$(find_python)" -m venv "$FLINK_VENV"
+    if ! { "$FLINK_VENV/bin/python" -m pip install --disable-pip-version-check \
+        --editable "$ROOT" "apache-beam==$FLINK_BEAM_VERSION" &&
+        "$FLINK_VENV/bin/python" -m pip install --disable-pip-version-check --no-deps \
+            "apache-flink==$FLINK_VERSION" "apache-flink-libraries==$FLINK_VERSION"; \
+        } >"$FLINK_VENV/install.log" 2>&1; then
+        tail -n 30 "$FLINK_VENV/install.log" >&2
+        echo "wire-ingest: error: installing Flink failed; see $FLINK_VENV/install.log" >&2
+        exit 1
+    fi
+    echo "Building Beam $FLINK_BEAM_VERSION's Flink job server jar with Maven (a minute or two)"
+    mkdir -p "$(dirname "$jar")"
+    if ! mvn -B -q -f "$ROOT/scripts/maven/flink-job-server.pom.xml" package \
+        -Dbeam.version="$FLINK_BEAM_VERSION" -Dflink.version="$FLINK_VERSION" \
+        -Dflink.minor="$minor" -Dengines.build="$ENGINES/build/flink-job-server" \
+        >"$ENGINES/build-flink-job-server.log" 2>&1; then
+        tail -n 30 "$ENGINES/build-flink-job-server.log" >&2
+        echo "wire-ingest: error: building the job server failed; see $ENGINES/build-flink-job-server.log" >&2
+        exit 1
+    fi
+    mv "$ENGINES/build/flink-job-server/$(basename "$jar")" "$jar"
+    rm -rf "$ENGINES/build"
+    echo "$stamp" >"$FLINK_VENV/.installed"
+}
+
+# ensure_prism: Beam's Prism runner (a Go program) at the Beam version of .venv, built from
+# the Go module proxy; Beam would otherwise download it from GitHub at run time.
+ensure_prism() {
+    local version
+    version="$("$VENV/bin/python" -c 'import apache_beam; print(apache_beam.__version__)')"
+    if [ -x "$ENGINES/prism-$version/prism" ]; then
+        return
+    fi
+    if ! has_tools go; then
+        echo "Skipping Prism: it needs go on PATH" >&2
+        return
+    fi
+    echo "Building Beam $version's Prism runner with Go (several minutes the first time)"
+    mkdir -p "$ENGINES/prism-$version"
+    if ! GOBIN="$ENGINES/prism-$version" go install \
+        "github.com/apache/beam/sdks/v2/go/cmd/prism@v$version" >"$ENGINES/build-prism.log" 2>&1; then
+        tail -n 30 "$ENGINES/build-prism.log" >&2
+        echo "wire-ingest: error: building Prism failed; see $ENGINES/build-prism.log" >&2
+        exit 1
+    fi
+}
+
+ensure_engines() {
+    ensure_env dev
+    ensure_flink_env
+    ensure_prism
+}

@@ -30,14 +30,16 @@ STARTUP_SECONDS = 60
 class Watch:
     """One ``wire-ingest watch`` process; its output goes to files beside ``output``."""
 
-    def __init__(self, inputs: Path | str, output: Path, *extra: str) -> None:
+    def __init__(
+        self, inputs: Path | str, output: Path, *extra: str, command: Path | str = WIRE_INGEST
+    ) -> None:
         config = output.parent / "fast.toml"
         config.write_text(FAST, encoding="utf-8")
         self.log = output.parent / f"watch-{time.monotonic_ns()}.log"
         self.output = output
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
-                [WIRE_INGEST, "watch", "--input", str(inputs), "--output", str(output),
+                [command, "watch", "--input", str(inputs), "--output", str(output),
                  "--config", str(config), *extra],
                 stdout=log, stderr=subprocess.STDOUT, text=True,
             )  # fmt: skip
