@@ -7,3 +7,8 @@ whole ingest as one transform, fed by the sources in ``pipeline.inputs`` (folder
 Pub/Sub) and committed to the output by ``pipeline.sink.ledger``; ``pipeline.launch`` runs it
 once, ``pipeline.watch`` batch after batch, and ``pipeline.cli`` is the command line.
 """
+
+from pipeline.emulators import skip_credentials_for_storage_emulator
+
+# Here, because Beam's workers import this package before they run any of its transforms.
+skip_credentials_for_storage_emulator()

@@ -158,7 +158,7 @@ def _sample_memory(process: subprocess.Popen[bytes]) -> dict[int, float]:
 
     def sample() -> None:
         while process.poll() is None:
-            for pid in _tree(process.pid):
+            for pid in process_tree(process.pid):
                 try:
                     command = Path(f"/proc/{pid}/cmdline").read_bytes()
                     status = Path(f"/proc/{pid}/status").read_text()
@@ -177,7 +177,7 @@ def _sample_memory(process: subprocess.Popen[bytes]) -> dict[int, float]:
     return peaks
 
 
-def _tree(root: int) -> list[int]:
+def process_tree(root: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:

@@ -28,10 +28,16 @@ STARTUP_SECONDS = 60
 
 
 class Watch:
-    """One ``wire-ingest watch`` process; its output goes to files beside ``output``."""
+    """One ``wire-ingest watch`` process; its output goes to files beside ``output`` (which
+    ``output_uri``, a bucket, replaces as the watcher's output)."""
 
     def __init__(
-        self, inputs: Path | str, output: Path, *extra: str, command: Path | str = WIRE_INGEST
+        self,
+        inputs: Path | str,
+        output: Path,
+        *extra: str,
+        command: Path | str = WIRE_INGEST,
+        output_uri: str | None = None,
     ) -> None:
         config = output.parent / "fast.toml"
         config.write_text(FAST, encoding="utf-8")
@@ -39,7 +45,7 @@ class Watch:
         self.output = output
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
-                [command, "watch", "--input", str(inputs), "--output", str(output),
+                [command, "watch", "--input", str(inputs), "--output", output_uri or str(output),
                  "--config", str(config), *extra],
                 stdout=log, stderr=subprocess.STDOUT, text=True,
             )  # fmt: skip

@@ -193,9 +193,7 @@ class Ledger:
         for commit in pending:
             ledger._finish(commit)
         ledger._since_snapshot = len(pending)
-        staging = FileSystems.join(output, STAGING_DIR)
-        if FileSystems.exists(staging):
-            FileSystems.delete([staging])
+        delete_folder(FileSystems.join(output, STAGING_DIR))
         return ledger
 
     def close(self) -> None:
@@ -282,9 +280,7 @@ class Ledger:
                 FileSystems.mkdirs(folder)  # os.rename does not create the target's folder
         if sources:
             FileSystems.rename(sources, targets)
-        staging = self.staging(commit.batch_id)
-        if FileSystems.exists(staging):
-            FileSystems.delete([staging])
+        delete_folder(self.staging(commit.batch_id))
         parent = FileSystems.join(self.output, STAGING_DIR)
         if FileSystems.exists(parent) and not _entries(parent):
             FileSystems.delete([parent])
@@ -372,6 +368,18 @@ def _commit_paths(ledger_dir: str) -> list[tuple[int, str]]:
         if head.isdigit():
             found.append((int(head), meta.path))
     return sorted(found)
+
+
+def delete_folder(folder: str) -> None:
+    """Deletes ``folder`` and everything in it. In a bucket a folder is only a prefix of the
+    objects' names, which no object has: it does not "exist", and its objects are deleted by
+    name (what a crashed or committed batch staged would otherwise stay for good)."""
+    if FileSystems.exists(folder):
+        FileSystems.delete([folder])
+        return
+    inside = FileSystems.match([FileSystems.join(folder, "**")])[0].metadata_list
+    if inside:
+        FileSystems.delete([meta.path for meta in inside])
 
 
 def _entries(folder: str) -> list[str]:

@@ -51,7 +51,7 @@ def test_the_watcher_runs_every_batch_on_flink(flink_cluster: FlinkCluster, tmp_
 def flink_options(cluster: FlinkCluster) -> list[str]:
     return ["--runner", "FlinkRunner", "--flink_master", cluster.master,
             "--environment_type", "EXTERNAL", "--environment_config", cluster.worker_pool,
-            "--parallelism", "2"]  # fmt: skip
+            "--parallelism", "2", "--sdk_worker_parallelism", "2"]  # fmt: skip
 
 
 def finished_jobs(cluster: FlinkCluster) -> int:
