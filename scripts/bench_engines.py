@@ -44,8 +44,9 @@ import fastavro
 from apache_beam.version import __version__ as BEAM_VERSION
 from bench import CORPUS, process_tree
 
+from pipeline.launch import ENGINES
+
 ROOT = Path(__file__).resolve().parents[1]
-ENGINES = Path(os.environ.get("WIRE_INGEST_ENGINES") or ROOT / ".engines")
 FLINK_VENV = Path(os.environ.get("WIRE_INGEST_FLINK_VENV") or ROOT / ".venv-flink")
 LOCAL = Path(sys.executable).with_name("wire-ingest")
 FLINK = FLINK_VENV / "bin" / "wire-ingest"

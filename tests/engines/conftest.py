@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
+from pipeline.launch import ENGINES
 from tests.conftest import REPO, corpus
 from tests.inputs.conftest import free_port
 from tests.test_cli import BAD, wire_ingest
 from tests.test_watch import records
 
-ENGINES = Path(os.environ.get("WIRE_INGEST_ENGINES") or REPO / ".engines")
 FLINK_VENV = Path(os.environ.get("WIRE_INGEST_FLINK_VENV") or REPO / ".venv-flink")
 # Written by the run, not by what it read.
 RUN_FIELDS = {"stories": ("ingested_at",), "dead_letter": ("failed_at",)}

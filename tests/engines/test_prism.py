@@ -11,7 +11,8 @@ import pytest
 from apache_beam.version import __version__ as BEAM_VERSION
 
 from tests.conftest import SEED
-from tests.engines.conftest import ENGINES, assert_same_output
+from pipeline.launch import ENGINES
+from tests.engines.conftest import assert_same_output
 from tests.test_cli import wire_ingest
 from tests.test_watch import Watch, drop, numbered_story, wait_for
 
