@@ -71,6 +71,19 @@ def test_a_run_writes_to_a_bucket_and_resumes_there(bucket: Any, tmp_path: Path)
     ]
 
 
+def test_a_run_reads_a_bucket_prefix(bucket: Any, tmp_path: Path) -> None:
+    prefix = f"incoming-{uuid.uuid4().hex[:8]}"
+    for sample in sorted(SAMPLES.iterdir()):
+        bucket.blob(f"{prefix}/{sample.name}").upload_from_string(sample.read_bytes())
+    bucket.blob(f"{prefix}/upload.txt.part").upload_from_string(b"half a story")
+    run = wire_ingest("run", "--input", f"gs://feeds/{prefix}/", "--output", str(tmp_path / "out"))
+    assert run.returncode == 0, run.stderr
+    assert CREDENTIALS_WAIT not in run.stderr
+    uris = sorted(record["source"]["uri"] for record in records(tmp_path / "out", "stories"))
+    assert len(uris) == 3 and all(uri.startswith(f"gs://feeds/{prefix}/") for uri in uris)
+    assert len(records(tmp_path / "out", "dead_letter")) == 1  # the empty sample
+
+
 def test_a_watcher_writes_to_a_bucket_whose_readers_never_see_a_partial_object(
     bucket: Any, tmp_path: Path
 ) -> None:
