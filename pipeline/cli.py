@@ -19,15 +19,21 @@ Into an output that earlier runs wrote, ``--resume`` adds only what it does not 
 
     wire-ingest run --input feeds/ --output out/feeds --resume
 
-Load an output into a warehouse (DuckDB, BigQuery, or an Iceberg lake table), each file once::
+Load an output into a warehouse (DuckDB, BigQuery, an Iceberg lake table, a Kafka topic), each
+file once::
 
     wire-ingest load out/feeds --to duckdb:out/feeds.duckdb
 
-Watch folders, buckets or Pub/Sub and ingest what lands, until SIGINT or SIGTERM; the same
-command again carries on where it stopped::
+Watch folders, buckets, Pub/Sub or Kafka and ingest what lands, until SIGINT or SIGTERM; the
+same command again carries on where it stopped::
 
     wire-ingest watch --input feeds/ --input pubsub://projects/P/subscriptions/S \
         --output out/feeds
+
+Publish the stories to a Kafka topic as they are committed (dead letters stay in --output)::
+
+    wire-ingest watch --input kafka://broker:9092/wires --output out/feeds \
+        --publish kafka://broker:9092/stories
 
 ``python -m pipeline ...`` is the same command. Exit codes: 0 when every item read is
 accounted for (written, dead-lettered or a counted duplicate), 2 for a bad command line or
@@ -93,13 +99,15 @@ def build_parser() -> argparse.ArgumentParser:
     watch_parser = commands.add_parser(
         "watch",
         help="ingest new files or messages as they arrive, until stopped",
-        description="Watch folders, buckets or Pub/Sub subscriptions and ingest what arrives, "
-        "exactly once, into --output; run the same command again to carry on after a stop or "
-        "a crash. SIGINT or SIGTERM: finish the batch in flight, write it, exit 0. Options "
-        "not listed here are Beam pipeline options.",
+        description="Watch folders, buckets, Pub/Sub subscriptions or Kafka topics and ingest "
+        "what arrives, exactly once, into --output; run the same command again to carry on "
+        "after a stop or a crash. SIGINT or SIGTERM: finish the batch in flight, write it, "
+        "exit 0. Options not listed here are Beam pipeline options.",
     )
     _add_common_arguments(
-        watch_parser, "folder (watched recursively), glob, or pubsub://projects/P/subscriptions/S"
+        watch_parser,
+        "folder (watched recursively), glob, pubsub://projects/P/subscriptions/S or "
+        "kafka://HOST:PORT/TOPIC[?group=GROUP]",
     )
     watch_parser.add_argument(
         "--idle-exit",
@@ -120,7 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         metavar="TARGET",
         help="duckdb:PATH (a DuckDB file, created), bigquery:PROJECT.DATASET (with the gcp "
-        "extra) or iceberg:PATH (Iceberg tables in a folder, with the lake extra)",
+        "extra), iceberg:PATH (Iceberg tables in a folder, with the lake extra) or "
+        "kafka://HOST:PORT/TOPIC (the stories as Avro messages, with the kafka extra)",
     )
     for command in (run_parser, watch_parser):
         # To suggest the closest flag for a misspelt one, which argparse leaves to Beam.
@@ -136,7 +145,7 @@ def _add_common_arguments(parser: argparse.ArgumentParser, input_help: str) -> N
         required=True,
         metavar="PATH_OR_GLOB",
         help=f"{input_help}; repeat for more. gzip files are recognised by their content. "
-        "gs:// and pubsub:// need the gcp extra.",
+        "gs:// and pubsub:// need the gcp extra, kafka:// the kafka extra.",
     )
     parser.add_argument(
         "--output",
@@ -157,9 +166,12 @@ def _add_common_arguments(parser: argparse.ArgumentParser, input_help: str) -> N
     )
     parser.add_argument(
         "--load-to",
+        "--publish",
+        dest="load_to",
         metavar="TARGET",
-        help="also load the output into this warehouse as its files are committed: "
-        "duckdb:PATH, bigquery:PROJECT.DATASET or iceberg:PATH (as wire-ingest load)",
+        help="also load the output into this warehouse, or publish its stories to this topic, "
+        "as its files are committed: duckdb:PATH, bigquery:PROJECT.DATASET, iceberg:PATH or "
+        "kafka://HOST:PORT/TOPIC (as wire-ingest load)",
     )
     parser.add_argument(
         "--log-level",

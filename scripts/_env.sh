@@ -188,8 +188,34 @@ ensure_prism() {
     fi
 }
 
+# ensure_kafka: a Kafka broker's jars (Kafka's own, from Maven Central), for scripts/kafka and
+# the tests of kafka:// inputs and publishing.
+KAFKA_VERSION="4.4.0"
+KAFKA_LIBS="$ENGINES/kafka-$KAFKA_VERSION/libs"
+ensure_kafka() {
+    if [ -f "$KAFKA_LIBS/.complete" ]; then
+        return
+    fi
+    if ! has_tools java mvn; then
+        echo "Skipping Kafka: it needs java and mvn on PATH" >&2
+        return
+    fi
+    echo "Fetching Kafka $KAFKA_VERSION's jars with Maven"
+    rm -rf "$KAFKA_LIBS"
+    mkdir -p "$KAFKA_LIBS"
+    if ! mvn -B -q -f "$ROOT/scripts/maven/kafka.pom.xml" dependency:copy-dependencies \
+        -Dkafka.version="$KAFKA_VERSION" -DincludeScope=runtime \
+        -DoutputDirectory="$KAFKA_LIBS" >"$ENGINES/fetch-kafka.log" 2>&1; then
+        tail -n 30 "$ENGINES/fetch-kafka.log" >&2
+        echo "wire-ingest: error: fetching Kafka failed; see $ENGINES/fetch-kafka.log" >&2
+        exit 1
+    fi
+    touch "$KAFKA_LIBS/.complete"
+}
+
 ensure_engines() {
     ensure_env dev
     ensure_flink_env
     ensure_prism
+    ensure_kafka
 }

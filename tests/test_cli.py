@@ -228,8 +228,11 @@ def test_duplicates_are_merged_and_counted(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("command", "options"),
     [
-        ("run", ("--overwrite", "--resume", "--load-to")),
-        ("watch", ("--idle-exit", "pubsub://projects/P/subscriptions/S", "--load-to")),
+        ("run", ("--overwrite", "--resume", "--load-to", "--publish")),
+        (
+            "watch",
+            ("--idle-exit", "pubsub://projects/P/subscriptions/S", "kafka://", "--publish"),
+        ),
     ],
 )
 def test_help_documents_every_option(command: str, options: tuple[str, ...]) -> None:

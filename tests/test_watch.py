@@ -202,6 +202,35 @@ def test_watch_joins_earlier_clusters_batch_after_batch_and_after_a_restart(
     assert by_name["report.txt"]["cluster_similarity"] >= 0.6
 
 
+def kill_while_feeding(
+    feed: Callable[[], None],
+    start: Callable[[], Watch],
+    items: int,
+    *,
+    seed: int,
+    pause: tuple[float, float],
+) -> Watch:
+    """Runs ``feed`` while a watcher (``start()``) is killed with SIGKILL after a random
+    ``pause`` (parsing, annotating, writing, committing: any moment) and started again, at
+    least three times; returns once the last watcher's output holds ``items`` input items,
+    after stopping it."""
+    feeder = threading.Thread(target=feed)
+    chance = random.Random(seed)
+    watch = start()
+    feeder.start()
+    kills = 0
+    while feeder.is_alive() or kills < 3:
+        time.sleep(chance.uniform(*pause))
+        os.kill(watch.process.pid, signal.SIGKILL)
+        watch.process.wait(timeout=30)
+        kills += 1
+        watch = start()
+    feeder.join()
+    wait_for(lambda: watch.summary().get("totals", {}).get("read") == items, 120, watch)
+    assert watch.stop() == 0, watch.text
+    return watch
+
+
 def test_watch_loses_and_repeats_nothing_across_kill_9_at_random_moments(
     folders: tuple[Path, Path],
 ) -> None:
@@ -220,21 +249,8 @@ def test_watch_loses_and_repeats_nothing_across_kill_9_at_random_moments(
                 drop(inputs, "empty.txt", b"")
             time.sleep(0.15)
 
-    feeder = threading.Thread(target=feed)
-    chance = random.Random(12)
-    watch = Watch(inputs, output)
-    feeder.start()
-    kills = 0
-    while feeder.is_alive() or kills < 3:
-        time.sleep(chance.uniform(0.2, 2.5))  # parsing, annotating or writing: any moment
-        os.kill(watch.process.pid, signal.SIGKILL)
-        watch.process.wait(timeout=30)
-        kills += 1
-        watch = Watch(inputs, output)
-    feeder.join()
-    wait_for(lambda: watch.summary().get("totals", {}).get("read") == sum(expected.values()),
-             120, watch)  # fmt: skip
-    assert watch.stop() == 0, watch.text
+    watch = kill_while_feeding(feed, lambda: Watch(inputs, output), sum(expected.values()),
+                               seed=12, pause=(0.2, 2.5))  # fmt: skip
     assert item_counts(output) == expected
     totals = watch.summary()["totals"]
     assert totals["balanced"] and totals["duplicates"] == 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import io
 import json
 from datetime import datetime
 from importlib.resources import files
@@ -36,6 +37,43 @@ def schema_document(name: str) -> dict[str, Any]:
 def load_schema(name: str) -> dict[str, Any]:
     """The parsed schema ``schemas/<name>.avsc``."""
     return fastavro.parse_schema(schema_document(name))
+
+
+# Avro's single-object encoding (the specification's form for one record in a message): this
+# marker, the 8-byte CRC-64-AVRO fingerprint of the writer's schema, then the record's binary.
+SINGLE_OBJECT_MARKER = b"\xc3\x01"
+
+
+@functools.cache
+def schema_fingerprint(name: str) -> bytes:
+    """The CRC-64-AVRO fingerprint of ``schemas/<name>.avsc``, as single objects carry it."""
+    canonical = fastavro.schema.to_parsing_canonical_form(load_schema(name))
+    return bytes.fromhex(fastavro.schema.fingerprint(canonical, "CRC-64-AVRO"))
+
+
+def to_single_object(name: str, record: dict[str, Any]) -> bytes:
+    """``record`` in Avro's single-object encoding with the schema ``name``."""
+    buffer = io.BytesIO()
+    buffer.write(SINGLE_OBJECT_MARKER + schema_fingerprint(name))
+    fastavro.schemaless_writer(buffer, load_schema(name), record)
+    return buffer.getvalue()
+
+
+def from_single_object(name: str, data: bytes) -> dict[str, Any]:
+    """The record a single object of the schema ``name`` holds.
+
+    Raises:
+        ValueError: not a single object, or written with another schema (another version).
+    """
+    header = SINGLE_OBJECT_MARKER + schema_fingerprint(name)
+    if not data.startswith(SINGLE_OBJECT_MARKER):
+        raise ValueError("not an Avro single object (no C3 01 marker)")
+    if not data.startswith(header):
+        raise ValueError(f"written with another schema than this {name} (fingerprint differs)")
+    record: dict[str, Any] = fastavro.schemaless_reader(
+        io.BytesIO(data[len(header) :]), load_schema(name), None
+    )
+    return record
 
 
 def source_record(source: Source) -> dict[str, Any]:

@@ -120,6 +120,9 @@ TARGETS = {
         "pipeline.warehouse.bigquery_target:BigQueryTarget", "PROJECT.DATASET", extra="gcp"
     ),
     "iceberg": TargetKind("pipeline.warehouse.iceberg_target:IcebergTarget", "PATH", extra="lake"),
+    "kafka": TargetKind(
+        "pipeline.warehouse.kafka_target:KafkaTarget", "//HOST:PORT/TOPIC", extra="kafka"
+    ),
 }
 
 

@@ -1,4 +1,4 @@
-"""The engines' own commands: a bad command line is one line and exit code 2."""
+"""The engines' and the broker's own commands: a bad command line is one line and exit code 2."""
 
 from __future__ import annotations
 
@@ -8,14 +8,18 @@ import pytest
 
 from tests.conftest import REPO
 
+BAD_ARGS = [[], ["bogus"], ["stop", "now"]]
+
 
 @pytest.mark.parametrize(
-    "args", [[], ["bogus"], ["start", "--slots"], ["start", "--slots", "two"], ["stop", "now"]]
+    ("script", "args"),
+    [("flink", args) for args in [*BAD_ARGS, ["start", "--slots"], ["start", "--slots", "two"]]]
+    + [("kafka", args) for args in [*BAD_ARGS, ["start", "--port"], ["start", "--port", "x"]]],
 )
-def test_a_bad_flink_command_line_is_one_line_exit_2(args: list[str]) -> None:
+def test_a_bad_command_line_is_one_line_exit_2(script: str, args: list[str]) -> None:
     process = subprocess.run(
-        [REPO / "scripts" / "flink", *args], capture_output=True, text=True, timeout=60
+        [REPO / "scripts" / script, *args], capture_output=True, text=True, timeout=60
     )
     assert process.returncode == 2
     (line,) = process.stderr.splitlines()
-    assert line.startswith(("usage: scripts/flink", "wire-ingest: error: no Flink"))
+    assert line.startswith((f"usage: scripts/{script}", "wire-ingest: error: no "))

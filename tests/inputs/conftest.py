@@ -1,5 +1,5 @@
-"""Google's Pub/Sub emulator and a Cloud Storage emulator on loopback, started once for the
-tests that need them."""
+"""Google's Pub/Sub emulator, a Cloud Storage emulator and a Kafka broker on loopback, started
+once for the tests that need them."""
 
 from __future__ import annotations
 
@@ -15,8 +15,11 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests.conftest import REPO
 
 STARTUP_SECONDS = 60
 
@@ -126,3 +129,70 @@ def subscription(pubsub_emulator: str, monkeypatch: pytest.MonkeyPatch) -> Itera
     subscriber.create_subscription(name=path, topic=topic, ack_deadline_seconds=10)
     yield Subscription(publisher, topic, f"pubsub://{path}")
     subscriber.close()
+
+
+KAFKA_LIBS = REPO / ".engines" / "kafka-4.4.0" / "libs"
+
+
+@pytest.fixture(scope="session")
+def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``host:port`` of a KRaft Kafka broker on loopback, started by ``scripts/kafka``."""
+    if not (KAFKA_LIBS / ".complete").exists():
+        pytest.skip("Kafka is not staged: scripts/engines needs java and mvn on PATH")
+    env = {**os.environ, "KAFKA_RUN_DIR": str(tmp_path_factory.mktemp("kafka"))}
+    port = free_port()
+    start = [REPO / "scripts" / "kafka", "start", "--port", str(port),
+             "--controller-port", str(free_port())]  # fmt: skip
+    started = subprocess.run(start, env=env, capture_output=True, text=True, timeout=180)
+    try:
+        assert started.returncode == 0, started.stderr
+        yield f"127.0.0.1:{port}"
+    finally:
+        subprocess.run([REPO / "scripts" / "kafka", "stop"], env=env, timeout=60, check=False)
+
+
+@dataclass
+class Topic:
+    """A new topic of two partitions on the test broker, and a producer for it."""
+
+    broker: str
+    name: str
+    producer: Any
+
+    @property
+    def group(self) -> str:
+        """The topic's own consumer group: the tests' watchers never share one."""
+        return f"group-{self.name}"
+
+    @property
+    def spec(self) -> str:
+        return f"kafka://{self.broker}/{self.name}?group={self.group}"
+
+    def send(self, data: bytes | None, *, partition: int = 0, **headers: str) -> None:
+        self.producer.produce(self.name, value=data, partition=partition, headers=headers)
+        self.producer.flush(30)
+
+    def committed(self) -> list[int]:
+        """The group's committed offset of each partition (-1001: none)."""
+        import confluent_kafka
+
+        settings = {"bootstrap.servers": self.broker, "group.id": self.group}
+        consumer = confluent_kafka.Consumer(settings)
+        try:
+            partitions = [confluent_kafka.TopicPartition(self.name, p) for p in (0, 1)]
+            return [p.offset for p in consumer.committed(partitions, timeout=30)]
+        finally:
+            consumer.close()
+
+
+@pytest.fixture
+def topic(kafka_broker: str) -> Iterator[Topic]:
+    import confluent_kafka
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    name = f"wires-{uuid.uuid4().hex[:12]}"
+    admin = AdminClient({"bootstrap.servers": kafka_broker})
+    admin.create_topics([NewTopic(name, 2)])[name].result(timeout=30)
+    producer = confluent_kafka.Producer({"bootstrap.servers": kafka_broker})
+    yield Topic(kafka_broker, name, producer)
+    producer.flush(30)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.inputs import PubSubInput, open_input
+from pipeline.inputs import Input, open_input
 from pipeline.launch import prepare, prepare_output, run_batch
 from pipeline.records import Delivery
 from tests.conftest import SAMPLES, SEED
@@ -16,7 +16,7 @@ from tests.inputs.conftest import Subscription
 from tests.test_watch import Watch, records, wait_for
 
 
-def poll_until(source: PubSubInput, count: int, seconds: float = 30) -> list[Delivery]:
+def poll_until(source: Input, count: int, seconds: float = 30) -> list[Delivery]:
     found: list[Delivery] = []
     deadline = time.monotonic() + seconds
     while len(found) < count and time.monotonic() < deadline:

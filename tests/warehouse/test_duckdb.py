@@ -235,7 +235,7 @@ def test_a_database_another_process_holds_is_busy_exit_75(
         (
             ["--to", "postgres:db"],
             "load target 'postgres:db': expected "
-            "duckdb:PATH, bigquery:PROJECT.DATASET, iceberg:PATH",
+            "duckdb:PATH, bigquery:PROJECT.DATASET, iceberg:PATH, kafka://HOST:PORT/TOPIC",
         ),
         (["--to", "duckdb:"], "load target 'duckdb:': no PATH after duckdb:"),
     ],
