@@ -8,12 +8,15 @@ file already there: the cost of a scheduled load with nothing new).
 
 With ``--bigquery``, the ``bigquery:`` target is loaded too, into bqemulator on loopback
 (scripts/bqemulator, started and stopped here): that measures our side of a load (reading
-the files, sending them, the ledger) and the emulator, not BigQuery's own load jobs.
+the files, sending them, the ledger) and the emulator, not BigQuery's own load jobs. With
+``--kafka``, the stories are published to a new topic of a local broker (scripts/kafka,
+started and stopped here) each time. Rows/s counts the rows each target takes (Kafka: the
+stories only).
 
 Usage::
 
     python scripts/bench_load.py [--corpora DIR] [--output DIR] [--repeat N] [--json FILE]
-                                 [--bigquery]
+                                 [--bigquery] [--kafka]
 """
 
 from __future__ import annotations
@@ -40,8 +43,9 @@ from pipeline.warehouse.targets import TABLES, finalized_files, open_target
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = REPO.parent / "shared" / "corpora"
 TARGETS = ("duckdb:{root}/wire.duckdb", "iceberg:{root}/lake")
-# A new dataset for each load from nothing (the emulator's, in memory).
+# A new dataset (topic) for each load from nothing (the emulator's, in memory).
 BIGQUERY = "bigquery:local.bench_{n}"
+KAFKA = "kafka://127.0.0.1:{kafka_port}/bench-{stamp}-{n}"
 
 
 def ensure_output(corpora: Path, output: Path) -> float | None:
@@ -58,18 +62,23 @@ def ensure_output(corpora: Path, output: Path) -> float | None:
     return time.perf_counter() - started
 
 
-def timed_load(spec: str, output: Path) -> float:
+def timed_load(spec: str, output: Path) -> tuple[float, int]:
+    """Seconds to load ``output`` into ``spec``, and the rows it added."""
     started = time.perf_counter()
-    open_target(spec).load(str(output))
-    return time.perf_counter() - started
+    report = open_target(spec).load(str(output))
+    return time.perf_counter() - started, sum(report.rows.values())
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @contextlib.contextmanager
 def bigquery_emulator() -> Iterator[None]:
     """bqemulator on a free loopback port while the block runs, the loads pointed at it."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     emulator = subprocess.Popen(
         [str(REPO / "scripts" / "bqemulator"), "--rest-port", str(port), "--grpc-port", "0",
          "--log-level", "warning"],
@@ -92,28 +101,46 @@ def bigquery_emulator() -> Iterator[None]:
         emulator.wait(timeout=30)
 
 
-def bench(output: Path, repeat: int, templates: tuple[str, ...]) -> dict[str, Any]:
+@contextlib.contextmanager
+def kafka_broker() -> Iterator[int]:
+    """A broker (scripts/kafka) in a temporary folder while the block runs; its port."""
+    port, run_dir = free_port(), tempfile.mkdtemp(prefix="bench-kafka-")
+    env = {**os.environ, "KAFKA_RUN_DIR": run_dir}
+    script = str(REPO / "scripts" / "kafka")
+    subprocess.run([script, "start", "--port", str(port), "--controller-port",
+                    str(free_port())], env=env, check=True)  # fmt: skip
+    try:
+        yield port
+    finally:
+        subprocess.run([script, "stop"], env=env, check=False)
+        shutil.rmtree(run_dir)
+
+
+def bench(
+    output: Path, repeat: int, templates: tuple[str, ...], **fields: object
+) -> dict[str, Any]:
     rows = {
         table.name: count_records([str(path) for _, path in finalized_files(str(output), table)])
         for table in TABLES
     }
-    total = sum(rows.values())
     results: dict[str, Any] = {"rows": rows}
     for template in templates:
-        first, again = [], []
+        first, again, added = [], [], 0
         for n in range(repeat):
             root = Path(tempfile.mkdtemp(prefix="bench-load-"))
             try:
-                spec = template.format(root=root, n=n)
-                first.append(timed_load(spec, output))
-                again.append(timed_load(spec, output))
+                spec = template.format(root=root, n=n, stamp=time.time_ns(), **fields)
+                seconds, added = timed_load(spec, output)
+                first.append(seconds)
+                again.append(timed_load(spec, output)[0])
             finally:
                 shutil.rmtree(root)
         name = template.split(":", 1)[0]
         results[name] = {
             "seconds": [round(value, 2) for value in first],
             "median_seconds": round(statistics.median(first), 2),
-            "rows_per_second": round(total / statistics.median(first)),
+            "rows": added,
+            "rows_per_second": round(added / statistics.median(first)),
             "nothing_new_median_seconds": round(statistics.median(again), 3),
         }
     return results
@@ -126,14 +153,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--bigquery", action="store_true", help="also into bqemulator")
+    parser.add_argument("--kafka", action="store_true", help="also to a local Kafka broker")
     args = parser.parse_args(argv)
     built = ensure_output(args.corpora, args.output)
-    with bigquery_emulator() if args.bigquery else contextlib.nullcontext():
-        templates = (*TARGETS, BIGQUERY) if args.bigquery else TARGETS
+    with contextlib.ExitStack() as servers:
+        templates, fields = TARGETS, {}
+        if args.bigquery:
+            servers.enter_context(bigquery_emulator())
+            templates += (BIGQUERY,)
+        if args.kafka:
+            fields["kafka_port"] = servers.enter_context(kafka_broker())
+            templates += (KAFKA,)
         report = {
             "output": str(args.output),
             "built_in_seconds": built,
-            **bench(args.output, args.repeat, templates),
+            **bench(args.output, args.repeat, templates, **fields),
         }
     text = json.dumps(report, indent=2)
     print(text)
