@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common_arguments(
         watch_parser,
         "folder (watched recursively), glob, pubsub://projects/P/subscriptions/S or "
-        "kafka://HOST:PORT/TOPIC[?group=GROUP]",
+        "kafka://HOST:PORT/TOPIC[?group=GROUP] (with the kafka extra)",
     )
     watch_parser.add_argument(
         "--idle-exit",
@@ -145,7 +145,7 @@ def _add_common_arguments(parser: argparse.ArgumentParser, input_help: str) -> N
         required=True,
         metavar="PATH_OR_GLOB",
         help=f"{input_help}; repeat for more. gzip files are recognised by their content. "
-        "gs:// and pubsub:// need the gcp extra, kafka:// the kafka extra.",
+        "gs:// and pubsub:// need the gcp extra.",
     )
     parser.add_argument(
         "--output",

@@ -180,10 +180,7 @@ def run_batch(session: Session, ledger: Ledger, deliveries: Sequence[Delivery]) 
     batch_id = f"{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}Z-{uuid.uuid4().hex[:8]}"
     staging = ledger.staging(batch_id)
     known = KnownStories(ledger.output, ledger.state.seq)
-    options, runner = session.options()
-    pipeline = beam.Pipeline(runner=runner, options=options)
-    build(pipeline, session.job, deliveries, staging=staging, batch_id=batch_id,
-          ingested_at=now, known=known)  # fmt: skip
+    pipeline = batch_pipeline(session, deliveries, staging, batch_id, now, known)
     result = pipeline.run()
     result.wait_until_finish()
 
@@ -220,6 +217,23 @@ def run_batch(session: Session, ledger: Ledger, deliveries: Sequence[Delivery]) 
         ],
         counts=counts,
     )
+
+
+def batch_pipeline(
+    session: Session,
+    deliveries: Sequence[Delivery],
+    staging: str,
+    batch_id: str,
+    now: datetime,
+    known: KnownStories,
+) -> beam.Pipeline:
+    """The pipeline of one batch on the session's runner, not run yet (scripts/dataflow.py
+    translates it for Dataflow without running it)."""
+    options, runner = session.options()
+    pipeline = beam.Pipeline(runner=runner, options=options)
+    build(pipeline, session.job, deliveries, staging=staging, batch_id=batch_id,
+          ingested_at=now, known=known)  # fmt: skip
+    return pipeline
 
 
 def summarise(

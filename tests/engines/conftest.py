@@ -16,7 +16,7 @@ import pytest
 
 from pipeline.launch import ENGINES
 from tests.conftest import REPO, corpus
-from tests.inputs.conftest import free_port
+from tests.inputs.conftest import bucket, free_port, gcs_emulator  # noqa: F401  (fixtures)
 from tests.test_cli import BAD, wire_ingest
 from tests.test_watch import records
 

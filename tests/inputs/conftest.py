@@ -103,6 +103,16 @@ def wait_for_port(process: subprocess.Popen[bytes], port: int, log: Path) -> Non
             time.sleep(0.2)
 
 
+@pytest.fixture
+def bucket(gcs_emulator: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The emulator's bucket ``feeds``; the commands run here find the emulator."""
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", gcs_emulator)
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import storage
+
+    yield storage.Client(project="test", credentials=AnonymousCredentials()).bucket("feeds")
+
+
 PROJECT = "wire-ingest-test"
 
 

@@ -9,12 +9,10 @@ import json
 import signal
 import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import fastavro
-import pytest
 
 from tests.conftest import SAMPLES, SEED
 from tests.inputs.conftest import Subscription
@@ -24,16 +22,6 @@ from tests.test_watch import Watch, drop, numbered_story, records, wait_for
 # Beam's warning after some 30 s of asking for credentials, which against the emulator it
 # must not do (pipeline/emulators.py).
 CREDENTIALS_WAIT = "Unable to find default credentials"
-
-
-@pytest.fixture
-def bucket(gcs_emulator: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """The emulator's bucket ``feeds``; the commands run here find the emulator."""
-    monkeypatch.setenv("STORAGE_EMULATOR_HOST", gcs_emulator)
-    from google.auth.credentials import AnonymousCredentials
-    from google.cloud import storage
-
-    yield storage.Client(project="test", credentials=AnonymousCredentials()).bucket("feeds")
 
 
 def bucket_records(bucket: Any, prefix: str) -> list[dict[str, Any]]:
