@@ -142,7 +142,7 @@ class KafkaInput:
                    if value is not None}  # fmt: skip
         place = f"{message.partition()}:{message.offset()}"
         return Delivery(
-            headers.get("uri") or f"{self.spec}#{place}",
+            headers.get("uri") or f"kafka://{self._servers}/{self._topic}#{place}",
             key=f"kafka:{self._topic_id}|{place}",
             data=message.value() or b"",  # a tombstone (no value) is an empty item
             format=headers.get("format"),
@@ -187,5 +187,7 @@ class KafkaInput:
         _LOG.warning("--input %s: %s", self.spec, error.str())
 
     def close(self) -> None:
-        """Leaves the group; what was not committed is delivered again to the next reader."""
+        """Closes the consumer. A static member stays in its group for its session, so the
+        next watcher of this output gets its partitions back at once; what was not committed
+        is delivered to it again."""
         self._consumer.close()

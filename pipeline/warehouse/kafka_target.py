@@ -33,12 +33,13 @@ import fastavro
 from pipeline.errors import ConfigError
 from pipeline.inputs.kafka import client_config, client_module, parse_spec
 from pipeline.sink.avro import STORY_SCHEMA, load_schema, schema_document, to_single_object
+from pipeline.sink.lock import OutputBusy
 from pipeline.warehouse.targets import TABLES, LoadError, LoadReport, finalized_files
 
 LEDGER_SUFFIX = ".wire-ingest-loads"
 SCHEMA_HEADER = "wire-ingest-schema"
 SCHEMA_VERSION_HEADER = "wire-ingest-schema-version"
-TIMEOUT_SECONDS = 30.0
+TIMEOUT_SECONDS = 15.0
 _STORIES = next(table for table in TABLES if table.schema == STORY_SCHEMA)
 
 
@@ -57,7 +58,8 @@ class KafkaTarget:
         """Publishes every finalized stories file of ``output`` not published yet.
 
         Raises:
-            ConfigError: the broker cannot be reached or refuses (named in one line).
+            OutputBusy: the broker cannot be reached, or refuses (exit 75: try again later;
+                what it lacks is published by the next load).
             LoadError: a damaged output file; the files before it stay published.
         """
         report = LoadReport(self.spec, rows={_STORIES.name: 0})
@@ -73,7 +75,14 @@ class KafkaTarget:
                 report.rows[_STORIES.name] += self._publish(producer, relative, path)
                 report.files_loaded += 1
         except self._kafka.KafkaException as error:
-            raise ConfigError(f"{self.spec}: {error.args[0].str()}") from error
+            # The next load starts a new producer, which aborts what this one left open.
+            self._producers.pop(output, None)
+            detail = error.args[0] if error.args else error
+            reason = detail.str() if hasattr(detail, "str") else str(detail)
+            raise OutputBusy(
+                f"{self.spec}: {reason}; the output is committed, and the next load publishes "
+                "what the topic lacks"
+            ) from error
         return report
 
     def _ensure_topics(self) -> None:
@@ -138,7 +147,7 @@ class KafkaTarget:
                         raise self._kafka.KafkaException(message.error())
                     published.add(message.key().decode("utf-8"))
                 elif time.monotonic() > deadline:
-                    raise ConfigError(f"{self.spec}: cannot read {self.ledger_topic} to its end")
+                    raise OutputBusy(f"{self.spec}: cannot read {self.ledger_topic} to its end")
             return published
         finally:
             consumer.close()

@@ -122,6 +122,4 @@ def test_translate_refuses_another_runner() -> None:
                               "--input", str(SAMPLES), "--output", "/tmp/unused"],
                              capture_output=True, text=True, timeout=120)  # fmt: skip
     assert refused.returncode == 2
-    assert refused.stderr.strip() == (
-        "dataflow: error: translate needs --runner DataflowRunner"
-    )
+    assert refused.stderr.strip() == "dataflow: error: translate needs --runner DataflowRunner"

@@ -17,7 +17,7 @@ from pipeline.inputs import open_input
 from pipeline.sink.avro import from_single_object
 from pipeline.warehouse.kafka_target import LEDGER_SUFFIX, SCHEMA_HEADER, KafkaTarget
 from tests.conftest import SAMPLES
-from tests.inputs.conftest import Topic
+from tests.inputs.conftest import Topic, free_port
 from tests.inputs.test_pubsub import poll_until
 from tests.test_cli import BAD, PYTHON_M, wire_ingest
 from tests.test_watch import JSONL, Watch, item_counts, kill_while_feeding, numbered_story, records
@@ -59,8 +59,8 @@ def test_kafka_input_delivers_message_bytes_with_their_headers(
         deliveries = sorted(poll_until(source, 3), key=lambda d: d.key)
         assert [(d.uri, d.data, d.format) for d in deliveries] == [
             ("feeds/one.txt", b"story one", "text"),
-            (f"{topic.spec}#1:0", b"story two", None),
-            (f"{topic.spec}#1:1", b"", None),  # named by the spec as given
+            (f"kafka://{topic.broker}/{topic.name}#1:0", b"story two", None),
+            (f"kafka://{topic.broker}/{topic.name}#1:1", b"", None),
         ]
         assert [d.key.rsplit("|", 1)[1] for d in deliveries] == ["0:0", "1:0", "1:1"]
     finally:
@@ -187,6 +187,23 @@ def test_a_publisher_killed_half_way_is_fenced_and_its_stories_are_published_onc
     assert published_stories(kafka_broker, name).keys() == written
     uncommitted = {m.key().decode() for m in read_topic(kafka_broker, name, "read_uncommitted")}
     assert "half-published" in uncommitted  # it was sent, and its transaction aborted
+
+
+def test_a_broker_that_cannot_be_reached_is_exit_75_and_the_next_load_publishes(
+    kafka_broker: str, tmp_path: Path
+) -> None:
+    output, name = tmp_path / "out", f"stories-{time.monotonic_ns()}"
+    nowhere = f"kafka://127.0.0.1:{free_port()}/{name}"
+    ran = wire_ingest("run", "--input", str(SAMPLES), "--output", str(output),
+                      "--publish", nowhere, command=PYTHON_M)  # fmt: skip
+    assert ran.returncode == 75, ran.stderr
+    (line,) = ran.stderr.strip().splitlines()
+    assert line.startswith(f"wire-ingest: busy: {nowhere}: ") and "next load publishes" in line
+    assert len(records(output, "stories")) == 3  # committed all the same
+    later = wire_ingest("load", str(output), "--to", f"kafka://{kafka_broker}/{name}",
+                        command=PYTHON_M)  # fmt: skip
+    assert later.returncode == 0, later.stderr
+    assert len(published_stories(kafka_broker, name)) == 3
 
 
 def test_bad_publish_targets_are_one_line_exit_2(kafka_broker: str, tmp_path: Path) -> None:
