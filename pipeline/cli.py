@@ -115,6 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="stop once this many seconds pass with nothing new (default: run until stopped)",
     )
+    watch_parser.add_argument(
+        "--metrics-port",
+        type=_port,
+        metavar="PORT",
+        help="serve Prometheus metrics at http://127.0.0.1:PORT/metrics (stories, dead "
+        "letters by reason, duplicates, files finalized, latency, last file time, up)",
+    )
     load_parser = commands.add_parser(
         "load",
         help="load an output's Avro files into a warehouse",
@@ -191,6 +198,12 @@ def _positive_seconds(text: str) -> float:
     return seconds
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"expected a port number from 1 to 65535, got {text!r}")
+    return int(text)
+
+
 def run(argv: Sequence[str] | None = None) -> RunSummary | LoadReport:
     """Parses ``argv`` (without the program name), runs the command, returns its summary.
 
@@ -258,6 +271,7 @@ def _watch(args: argparse.Namespace, beam_args: list[str], load_to: Target | Non
         beam_args=beam_args,
         known_flags=args.own_flags,
         on_commit=on_commit,
+        metrics_port=args.metrics_port,
     )
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda _signum, _frame: watcher.stop())

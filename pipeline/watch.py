@@ -24,9 +24,10 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
-from pipeline.errors import SourceError
+from pipeline.errors import ConfigError, SourceError
 from pipeline.inputs import Input, open_input
 from pipeline.launch import Session, prepare, prepare_output, run_batch, summarise, unique_new
+from pipeline.metrics import WatchMetrics
 from pipeline.records import Delivery
 from pipeline.sink import summary as summaries
 from pipeline.sink.ledger import Commit, Counts, Ledger
@@ -44,17 +45,32 @@ def open_watcher(
     beam_args: Sequence[str],
     known_flags: Iterable[str] = (),
     on_commit: Callable[[Commit], None] = lambda commit: None,
+    metrics_port: int | None = None,
 ) -> Watcher:
     """A watcher of ``inputs`` into ``output``, carrying on from what the output holds.
 
+    Args:
+        metrics_port: serve Prometheus metrics on this loopback port (None: none).
+
     Raises:
-        ConfigError: bad Beam options, configuration, inputs or output; nothing was run.
+        ConfigError: bad Beam options, configuration, inputs, output or metrics port;
+            nothing was run.
     """
     session = prepare(config, format_name, beam_args, known_flags)
     sources = [open_input(spec, output=output) for spec in inputs]
     # The output's lock is taken here and held until run() ends.
     ledger = prepare_output(output, overwrite=False, resume=True, writer="wire-ingest watch")
-    return Watcher(session, sources, ledger, idle_exit=idle_exit, on_commit=on_commit)
+    metrics = None
+    if metrics_port is not None:
+        metrics = WatchMetrics()
+        try:
+            metrics.serve(metrics_port)
+        except ConfigError:
+            ledger.close()
+            raise
+    return Watcher(
+        session, sources, ledger, idle_exit=idle_exit, on_commit=on_commit, metrics=metrics
+    )
 
 
 class Watcher:
@@ -63,6 +79,7 @@ class Watcher:
     Args:
         idle_exit: stop after this many seconds without anything new (None: never).
         on_commit: called after each commit (the command prints a line per file).
+        metrics: counted after each commit, and closed when ``run`` ends.
     """
 
     def __init__(
@@ -73,6 +90,7 @@ class Watcher:
         *,
         idle_exit: float | None = None,
         on_commit: Callable[[Commit], None] = lambda commit: None,
+        metrics: WatchMetrics | None = None,
     ) -> None:
         self._session = session
         self._sources = list(sources)
@@ -86,6 +104,8 @@ class Watcher:
         self._started_at = datetime.now(UTC)
         self._run_id = f"watch-{self._started_at:%Y%m%dT%H%M%SZ}"
         self._pending: list[Delivery] = []  # found, but over the last batch's limit
+        self._metrics = metrics
+        self._first_seen: dict[str, float] = {}  # Delivery.key -> time.time(), until committed
 
     @property
     def totals(self) -> Counts:
@@ -114,6 +134,8 @@ class Watcher:
             for source in self._sources:
                 source.close()
             self._ledger.close()
+            if self._metrics is not None:
+                self._metrics.close()
 
     def _gather(self) -> list[Delivery]:
         """What is new now and, once something is, what comes in the next linger_seconds."""
@@ -141,12 +163,20 @@ class Watcher:
             done = [delivery for delivery in polled if self._ledger.is_done(delivery.key)]
             source.ack(done)  # a message redelivered after its commit
             found.extend(polled)
-        return unique_new(found, self._ledger)
+        new = unique_new(found, self._ledger)
+        now = time.time()
+        for delivery in new:
+            self._first_seen.setdefault(delivery.key, now)
+        return new
 
     def _commit(self, batch: list[Delivery]) -> None:
         commit = run_batch(self._session, self._ledger, batch)
         for source in self._sources:
             source.ack(batch)  # each source acknowledges its own
+        now = time.time()
+        latencies = [now - self._first_seen.pop(delivery.key, now) for delivery in batch]
+        if self._metrics is not None:
+            self._metrics.record(commit, latencies, now)
         self._counts.add(commit.counts)
         self._latest = [commit]
         self._write_summary()

@@ -231,7 +231,7 @@ def test_duplicates_are_merged_and_counted(tmp_path: Path) -> None:
         ("run", ("--overwrite", "--resume", "--load-to", "--publish")),
         (
             "watch",
-            ("--idle-exit", "pubsub://projects/P/subscriptions/S", "kafka://", "--publish"),
+            ("--idle-exit", "--metrics-port", "pubsub://", "kafka://", "--publish"),
         ),
     ],
 )
