@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, NoReturn
 from pipeline.errors import ConfigError
 from pipeline.sink.lock import OutputBusy
 from pipeline.parse.registry import AUTO, FORMAT_CHOICES
+from pipeline.progress import MODES
 
 if TYPE_CHECKING:
     from pipeline.sink.ledger import Commit
@@ -85,6 +86,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--direct_running_mode, ...). Without --runner, Beam's local FnApiRunner runs it.",
     )
     _add_common_arguments(run_parser, "input file, folder (read recursively) or glob")
+    run_parser.add_argument(
+        "--progress",
+        choices=MODES,
+        default="auto",
+        help="progress on stderr: a bar (on a terminal, the default), a log line every "
+        "--progress-every seconds (elsewhere, the default), or off",
+    )
+    run_parser.add_argument(
+        "--progress-every",
+        type=_positive_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="how often a progress log line is written (default 10)",
+    )
     replace = run_parser.add_mutually_exclusive_group()
     replace.add_argument(
         "--overwrite",
@@ -241,6 +256,8 @@ def run(argv: Sequence[str] | None = None) -> RunSummary | LoadReport:
         load_to=load_to,
         beam_args=beam_args,
         known_flags=args.own_flags,
+        progress_mode=args.progress,
+        progress_every=args.progress_every,
     )
 
 

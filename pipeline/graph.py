@@ -135,7 +135,20 @@ def build(
             known=known,
         )
     )
-    outputs.stories | "WriteStories" >> write_stories(staging, batch_id, ingested_at)
-    outputs.dead_letters | "WriteDeadLetters" >> write_dead_letters(staging, batch_id)
-    outputs.duplicates | "WriteDuplicates" >> write_duplicates(staging, batch_id)
+    # Counted for the run's progress only: the summary counts the records in the files.
+    (
+        outputs.stories
+        | "CountWritten" >> CountAs("written")
+        | "WriteStories" >> write_stories(staging, batch_id, ingested_at)
+    )
+    (
+        outputs.dead_letters
+        | "CountDeadLettered" >> CountAs("dead_lettered")
+        | "WriteDeadLetters" >> write_dead_letters(staging, batch_id)
+    )
+    (
+        outputs.duplicates
+        | "CountDuplicateRecords" >> CountAs("duplicate_records")
+        | "WriteDuplicates" >> write_duplicates(staging, batch_id)
+    )
     outputs.clusters | "WriteClusterEntries" >> write_cluster_entries(staging, batch_id)

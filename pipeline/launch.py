@@ -34,6 +34,7 @@ from apache_beam.runners.portability.portable_runner import JobServiceHandle
 from apache_beam.runners.runner import PipelineResult, PipelineRunner, create_runner
 from apache_beam.version import __version__ as BEAM_VERSION
 
+from pipeline import progress
 from pipeline.clean.rules import build_rulebook
 from pipeline.enrich.handler import check_model
 from pipeline.errors import ConfigError, SourceError
@@ -101,6 +102,8 @@ def launch(
     load_to: Target | None = None,
     beam_args: Sequence[str],
     known_flags: Iterable[str] = (),
+    progress_mode: str = "off",
+    progress_every: float = 10.0,
 ) -> summaries.RunSummary:
     """Runs the pipeline once over ``inputs`` and returns its summary (also in summary.json).
 
@@ -110,6 +113,8 @@ def launch(
             (everything it does not hold yet: a run whose load failed is completed by the next).
         beam_args: the command-line arguments for Beam's ``PipelineOptions``.
         known_flags: our own flags, to suggest the closest one for a misspelt option.
+        progress_mode: how the run shows its progress (``pipeline.progress.MODES``), a log
+            line every ``progress_every`` seconds where it is ``log``.
 
     Raises:
         ConfigError: bad Beam options, configuration, inputs or output; nothing was run.
@@ -120,7 +125,10 @@ def launch(
     ledger = prepare_output(output, overwrite=overwrite, resume=resume, writer="wire-ingest run")
     try:
         new = unique_new(deliveries, ledger)
-        commits = [run_batch(session, ledger, new)] if new else []
+        commits = []
+        if new:
+            with progress.shown(len(new), progress_mode, progress_every):
+                commits.append(run_batch(session, ledger, new))
         counts = commits[0].counts if commits else Counts()
         run_id = commits[0].batch_id if commits else f"{started_at:%Y%m%dT%H%M%SZ}-nothing-new"
         summary = summarise(run_id, started_at, inputs, ledger, counts, commits)

@@ -17,6 +17,7 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
+from pipeline import progress
 from pipeline.errors import DataError
 from pipeline.records import DeadLetter, ItemFailure, Source
 
@@ -98,7 +99,8 @@ class RunStep(beam.PTransform):
 
 
 class CountAs(beam.PTransform):
-    """Passes items through unchanged, counting them under ``name`` (for the run summary)."""
+    """Passes items through unchanged, counting them under ``name``: in Beam's metrics (for
+    the run summary) and for the run's progress (``pipeline.progress``)."""
 
     def __init__(self, name: str) -> None:
         super().__init__()
@@ -110,8 +112,10 @@ class CountAs(beam.PTransform):
 
 class _CountFn(beam.DoFn):
     def __init__(self, name: str) -> None:
+        self._name = name
         self._counter = Metrics.counter(METRICS_NAMESPACE, name)
 
     def process(self, element: Any) -> Iterable[Any]:
         self._counter.inc()
+        progress.count(self._name)
         yield element

@@ -228,7 +228,7 @@ def test_duplicates_are_merged_and_counted(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("command", "options"),
     [
-        ("run", ("--overwrite", "--resume", "--load-to", "--publish")),
+        ("run", ("--overwrite", "--resume", "--load-to", "--publish", "--progress-every")),
         (
             "watch",
             ("--idle-exit", "--metrics-port", "pubsub://", "kafka://", "--publish"),

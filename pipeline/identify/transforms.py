@@ -12,6 +12,7 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
+from pipeline import progress
 from pipeline.identify.identity import duplicate_key, identify, merge_duplicates, repeats
 from pipeline.identify.versions import versioned
 from pipeline.records import Story
@@ -45,6 +46,7 @@ class _MergeDuplicatesFn(beam.DoFn):
                 yield pvalue.TaggedOutput(self.DUPLICATE, duplicate)
             return
         self._merged.inc(len(copies) - 1)
+        progress.count("duplicates", len(copies) - 1)
         yield story
 
 
