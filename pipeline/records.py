@@ -72,6 +72,9 @@ class Removed:
     rule: str  # the name of the rule in the clean settings, or of the main-text model
     text: str
     score: float | None = None  # the model's main-text probability, when the model cut it
+    # Where it stood: an offset into the clean body (the start of the kept paragraph that
+    # followed it, or the body's end); set by the clean stage (v6).
+    at: int | None = None
 
 
 @dataclass(frozen=True)

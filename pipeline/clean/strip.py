@@ -15,11 +15,14 @@ A story's paragraphs go through four passes:
    "Related" heading and its headlines) and rest rules (comment threads) once enough body
    text came before them.
 
-Every cut goes into ``removed`` with its kind, the rule (or model) that cut it, and its text.
+Every cut goes into ``removed`` with its kind, the rule (or model) that cut it, its text, and
+where it stood (``Removed.at``, an offset into the clean body), in the order the cuts stood in
+the input, so a reader can show the story with its cuts in place (``wire-ingest show``).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -81,22 +84,23 @@ def strip_boilerplate(story: Story, book: RuleBook) -> Story:
     headed = _normal(headline) in [_normal(paragraph) for paragraph in opening]
     for index in range(run.start):
         lead_window = index >= run.start - LEAD_WINDOW and not headed
-        cuts.add_outside(paragraphs[index], scores[index], lead=lead_window)
+        cuts.add_outside(paragraphs[index], scores[index], lead=lead_window, position=index)
     body = []
     for index in run:  # furniture inside the run (a list of other stories) goes too
         if index in dropped:
-            cuts.add_outside(paragraphs[index], scores[index], lead=False)
+            cuts.add_outside(paragraphs[index], scores[index], lead=False, position=index)
         else:
             body.append(paragraphs[index])
+    order = [index for index in run if index not in dropped]  # body[i] is paragraphs[order[i]]
     # The headline repeated at the top of the main text; what stands above it is furniture
     # (a menu), not the story's lead.
     top = [_normal(paragraph) for paragraph in body[:LEAD_WINDOW]]
     if _normal(headline) in top[: len(body) - 1]:
         repeated = top.index(_normal(headline))
         for index in range(repeated):
-            cuts.add_outside(body[index], scores[run.start + index], lead=False)
-        cuts.removed.append(Removed("headline", "repeated_headline", body[repeated]))
-        del body[: repeated + 1]
+            cuts.add_outside(body[index], scores[order[index]], lead=False, position=order[index])
+        cuts.place(order[repeated], Removed("headline", "repeated_headline", body[repeated]))
+        del body[: repeated + 1], order[: repeated + 1]
     # Lead: captions and bylines before the first body paragraph, never the last paragraph.
     # A line a body rule knows (a date, a share prompt, "941 comments") is that, not a caption.
     for _ in range(LEAD_WINDOW):
@@ -105,20 +109,22 @@ def strip_boilerplate(story: Story, book: RuleBook) -> Story:
         )
         if len(body) == 1 or hit is None:
             break
-        cuts.add(*hit, body.pop(0))
+        cuts.add(*hit, body.pop(0), position=order.pop(0))
     # Prefix: a dateline opening the first body paragraph.
     if hit := book.first_match(body[0], _PREFIX_SCOPE):
         rule, found = hit
         rest = body[0][found.end() :]
-        if rest.strip():
-            cuts.add(rule, found, found.group(0).strip())
+        if rest.strip():  # cut from the paragraph's start: placed just before what is left
+            cuts.add(rule, found, found.group(0).strip(), position=order[0] - 0.5)
             body[0] = rest.lstrip()
-    kept = [body[index] for index in _sweep(body, book, cuts, keep=True)]
+    swept = list(_sweep(body, order, book, cuts, keep=True))
+    kept = [body[index] for index in swept]
     # Page furniture after the main text: named by a rule where one knows it.
     trailing = paragraphs[run.stop :]
+    after = range(run.stop, len(paragraphs))
     words = sum(_prose_words(paragraph) for paragraph in kept)
-    for index in _sweep(trailing, book, cuts, keep=False, body_words=words):
-        cuts.add_outside(trailing[index], scores[run.stop + index], lead=False)
+    for index in _sweep(trailing, after, book, cuts, keep=False, body_words=words):
+        cuts.add_outside(trailing[index], scores[after[index]], lead=False, position=after[index])
     if not kept:
         kinds = ", ".join(sorted({cut.kind for cut in cuts.removed}))
         raise CleanError(Reason.NO_BODY, f"every paragraph was boilerplate ({kinds})")
@@ -126,7 +132,7 @@ def strip_boilerplate(story: Story, book: RuleBook) -> Story:
         story,
         headline=headline,
         body=PARAGRAPH_BREAK.join(kept),
-        removed=story.removed + tuple(cuts.removed),
+        removed=story.removed + cuts.placed_in(kept, [order[index] for index in swept]),
         markup=(),
         **cuts.fields(story),
     )
@@ -158,7 +164,7 @@ def _locate_main_text(
     if moved is None:
         return headline, paragraphs, scores, run, dropped
     if headline:
-        cuts.add_outside(headline, None, lead=False)
+        cuts.add_outside(headline, None, lead=False, position=-1)
     run = range(run.start - (moved < run.start), run.stop - 1)
     return (
         paragraphs[moved],
@@ -212,9 +218,16 @@ def _prose_words(paragraph: str) -> int:
 
 
 def _sweep(
-    paragraphs: list[str], book: RuleBook, cuts: _Cuts, *, keep: bool, body_words: int = 0
+    paragraphs: list[str],
+    positions: Sequence[int],
+    book: RuleBook,
+    cuts: _Cuts,
+    *,
+    keep: bool,
+    body_words: int = 0,
 ) -> Iterator[int]:
-    """Applies the body rules; yields the indexes of the paragraphs no rule cut.
+    """Applies the body rules; yields the indexes of the paragraphs no rule cut
+    (``positions[i]``: where ``paragraphs[i]`` stands among the story's paragraphs).
 
     ``keep`` says whether those are story text (inside the main text) or furniture (outside
     it, where the caller cuts them with the model's score). A list or rest rule only cuts
@@ -230,45 +243,69 @@ def _sweep(
             yield index - 1
             continue
         rule, found = hit
-        cuts.add(rule, found, paragraph)
+        cuts.add(rule, found, paragraph, position=positions[index - 1])
         if body_words < TRAILED_WORDS:
             continue
         if rule.scope is Scope.LIST:
             assert rule.items is not None  # settings require items for lists
             while index < len(paragraphs) and rule.items.fullmatch(paragraphs[index]):
-                cuts.add(rule, None, paragraphs[index])
+                cuts.add(rule, None, paragraphs[index], position=positions[index])
                 index += 1
         elif rule.scope is Scope.REST:
-            for trailing in paragraphs[index:]:  # named by their own rule where one knows them
-                own = book.first_match(trailing, BODY_SCOPES)
-                cuts.add(*(own or (rule, None)), trailing)
+            for rest in range(index, len(paragraphs)):  # named by their own rule where one knows it
+                own = book.first_match(paragraphs[rest], BODY_SCOPES)
+                cuts.add(*(own or (rule, None)), paragraphs[rest], position=positions[rest])
             return
 
 
 @dataclass
 class _Cuts:
+    """The cuts of one story, each with its position among the story's paragraphs (a cut
+    from the start of paragraph i stands at i - 0.5, before what is left of it)."""
+
     book: RuleBook
     outside_rule: str  # what cut furniture no rule names
-    removed: list[Removed] = field(default_factory=list)
+    positioned: list[tuple[float, Removed]] = field(default_factory=list)
     found: dict[str, list[str]] = field(default_factory=dict)
 
-    def add(self, rule: Rule, found: re.Match[str] | None, text: str) -> None:
-        self.removed.append(Removed(kind=rule.kind, rule=rule.name, text=text))
+    @property
+    def removed(self) -> list[Removed]:
+        return [cut for _, cut in self.positioned]
+
+    def place(self, position: float, cut: Removed) -> None:
+        self.positioned.append((position, cut))
+
+    def placed_in(self, kept: Sequence[str], kept_positions: Sequence[int]) -> tuple[Removed, ...]:
+        """The cuts in the order they stood, each ``at`` the offset into the body (the kept
+        paragraphs joined) of the paragraph that followed it, or the body's end."""
+        starts, offset = [], 0
+        for paragraph in kept:
+            starts.append(offset)
+            offset += len(paragraph) + len(PARAGRAPH_BREAK)
+        end = offset - len(PARAGRAPH_BREAK)
+        placed = []
+        for position, cut in sorted(self.positioned, key=lambda pair: pair[0]):
+            following = bisect.bisect_right(kept_positions, position)
+            placed.append(replace(cut, at=starts[following] if following < len(kept) else end))
+        return tuple(placed)
+
+    def add(self, rule: Rule, found: re.Match[str] | None, text: str, *, position: float) -> None:
+        self.place(position, Removed(kind=rule.kind, rule=rule.name, text=text))
         for name, value in named_values(found) if found else ():
             if name == "provider":
                 value = self.book.provider_name(value)
             self.found.setdefault(name, []).append(value)
 
-    def add_outside(self, text: str, score: float | None, *, lead: bool) -> None:
+    def add_outside(self, text: str, score: float | None, *, lead: bool, position: float) -> None:
         """Cuts a paragraph outside the main text: by the rule that names it, else as
         furniture with the model's score."""
         hit = self.book.first_match(text, BODY_SCOPES) or (
             self.book.first_match(text, _LEAD_SCOPE) if lead else None
         )
         if hit:
-            self.add(*hit, text)
+            self.add(*hit, text, position=position)
         else:
-            self.removed.append(Removed(MODEL_KIND, self.outside_rule, text, score))
+            self.place(position, Removed(MODEL_KIND, self.outside_rule, text, score))
 
     def fields(self, story: Story) -> dict[str, str]:
         values = {}

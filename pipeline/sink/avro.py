@@ -17,7 +17,7 @@ from typing import IO, Any
 import fastavro
 from apache_beam.io import fileio
 
-from pipeline.records import DeadLetter, Duplicate, Source, Story
+from pipeline.records import DeadLetter, Duplicate, Removed, Source, Story
 
 STORY_SCHEMA = "wire_story"
 DEAD_LETTER_SCHEMA = "dead_letter"
@@ -80,6 +80,14 @@ def source_record(source: Source) -> dict[str, Any]:
     return dataclasses.asdict(source)
 
 
+def _removed_record(cut: Removed) -> dict[str, Any]:
+    """A cut without its position, which the record holds apart (``removed_at``, v6: a field
+    added to a record inside an array is one every warehouse would have to migrate)."""
+    record = dataclasses.asdict(cut)
+    del record["at"]
+    return record
+
+
 def story_record(story: Story, *, ingested_at: datetime) -> dict[str, Any]:
     """The ``WireStory`` record of an enriched story."""
     annotations = story.annotations
@@ -95,7 +103,8 @@ def story_record(story: Story, *, ingested_at: datetime) -> dict[str, Any]:
         "provider": story.provider,
         "headline": story.headline,
         "body": story.body,
-        "removed": [dataclasses.asdict(cut) for cut in story.removed],
+        "removed": [_removed_record(cut) for cut in story.removed],
+        "removed_at": [cut.at for cut in story.removed],
         "pub_status": story.pub_status,
         "language": story.language,
         "version_created": story.version_created,

@@ -189,7 +189,7 @@ def test_strip_comments_cut_everything_after_them(book: RuleBook) -> None:
 def test_strip_comment_thread_markers(book: RuleBook, marker: str) -> None:
     story = strip_boilerplate(story_of(BODY, MORE, marker, "What a story!"), book)
     assert story.paragraphs == [BODY, MORE]
-    assert story.removed[0] == Removed("comments", "comments", marker)
+    assert story.removed[0] == Removed("comments", "comments", marker, at=len(story.body))
 
 
 def test_strip_a_comments_button_inside_the_story_cuts_nothing_else(book: RuleBook) -> None:

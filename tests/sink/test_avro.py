@@ -86,7 +86,7 @@ def sample_story() -> Story:
         raw=b"raw",
         headline="Headline",
         body=body,
-        removed=(Removed("signoff", "signoff", "REUTERS"),),
+        removed=(Removed("signoff", "signoff", "REUTERS", at=len(body)),),
         provider="Reuters",
         caption="A caption",
         id="abc",
