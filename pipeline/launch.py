@@ -36,7 +36,7 @@ from apache_beam.version import __version__ as BEAM_VERSION
 
 from pipeline import progress
 from pipeline.clean.rules import build_rulebook
-from pipeline.enrich.handler import check_model
+from pipeline.enrich.handler import SPACY_METRICS_NAMESPACE, check_model
 from pipeline.errors import ConfigError, SourceError
 from pipeline.graph import Job, build
 from pipeline.inputs import FolderInput, open_input
@@ -56,7 +56,8 @@ from pipeline.sink.transforms import (
     STORIES_DIR,
     SUFFIX,
 )
-from pipeline.stage import METRICS_NAMESPACE
+from pipeline.stage import METRICS_NAMESPACE, STAGE_MICROS
+from pipeline.view.report import report_run
 from pipeline.warehouse.targets import Target
 
 # glibc's malloc gives each thread of a process an arena of its own, up to 8 a core, and
@@ -136,6 +137,7 @@ def launch(
         if load_to is not None:
             summary = replace(summary, load=load_to.load(output).to_json())
             summaries.write_summary(output, summary)
+        report_run(summary)
     finally:
         ledger.close()
     return summary
@@ -192,7 +194,7 @@ def run_batch(session: Session, ledger: Ledger, deliveries: Sequence[Delivery]) 
     result = pipeline.run()
     result.wait_until_finish()
 
-    counters = _counters(result)
+    counters, stage_seconds = _metrics(result)
     staged = {folder: _files(FileSystems.join(staging, folder)) for folder in OUTPUT_DIRS}
     dead_letter_files = staged[DEAD_LETTER_DIR]
     counts = Counts(
@@ -202,6 +204,7 @@ def run_batch(session: Session, ledger: Ledger, deliveries: Sequence[Delivery]) 
         dead_lettered=summaries.count_records(dead_letter_files),
         duplicates=counters.get("duplicates", 0) + summaries.count_records(staged[DUPLICATES_DIR]),
         dead_letters_by_reason=summaries.dead_letter_reasons(dead_letter_files),
+        stage_seconds=stage_seconds,
     )
     if not counts.balanced:
         raise RuntimeError(
@@ -254,10 +257,7 @@ def summarise(
 ) -> summaries.RunSummary:
     """A run's (or a watcher's) ``counts``, the output's totals and the files ``commits`` wrote
     (a run's one commit; a watcher's latest)."""
-    files: dict[str, list[str]] = {folder: [] for folder in OUTPUT_DIRS}
-    for commit in commits:
-        for final in commit.files:
-            files[final.split("/", 1)[0]].append(FileSystems.join(ledger.output, final))
+    files = files_written(ledger.output, commits)
     return summaries.RunSummary(
         run_id=run_id,
         started_at=started_at.isoformat(),
@@ -270,6 +270,15 @@ def summarise(
         dead_letter_files=files[DEAD_LETTER_DIR],
         duplicate_files=files[DUPLICATES_DIR],
     )
+
+
+def files_written(output: str, commits: Iterable[Commit]) -> dict[str, list[str]]:
+    """The paths of the files ``commits`` put into ``output``, by folder (``OUTPUT_DIRS``)."""
+    files: dict[str, list[str]] = {folder: [] for folder in OUTPUT_DIRS}
+    for commit in commits:
+        for final in commit.files:
+            files[final.split("/", 1)[0]].append(FileSystems.join(output, final))
+    return files
 
 
 def unique_new(deliveries: Iterable[Delivery], ledger: Ledger) -> list[Delivery]:
@@ -474,12 +483,26 @@ def _files(folder: str, suffix: str = SUFFIX) -> list[str]:
     return sorted(meta.path for meta in FileSystems.match([pattern])[0].metadata_list)
 
 
-def _counters(result: PipelineResult) -> dict[str, int]:
-    """Our counters summed over the steps that use them."""
+def _metrics(result: PipelineResult) -> tuple[dict[str, int], dict[str, float]]:
+    """Our counters summed over the steps that use them, and the seconds each stage's step
+    took over all its items (spaCy's: RunInference's latency of its batches). Runners that
+    report no metrics (Flink's portable runner) give none."""
     totals: dict[str, int] = {}
-    query = result.metrics().query(MetricsFilter().with_namespace(METRICS_NAMESPACE))
+    seconds: dict[str, float] = {}
+    namespaces = [METRICS_NAMESPACE, SPACY_METRICS_NAMESPACE]
+    query = result.metrics().query(MetricsFilter().with_namespaces(namespaces))
     for counter in query["counters"]:
         value = counter.committed if counter.committed is not None else counter.attempted
         name = counter.key.metric.name
         totals[name] = totals.get(name, 0) + (value or 0)
-    return totals
+    for distribution in query["distributions"]:
+        value = distribution.committed or distribution.attempted
+        name = distribution.key.metric.name
+        if name.startswith(STAGE_MICROS):
+            stage = name.removeprefix(STAGE_MICROS)
+        elif name == "inference_batch_latency_micro_secs":
+            stage = "spacy"
+        else:
+            continue
+        seconds[stage] = seconds.get(stage, 0.0) + (value.sum if value else 0) / 1e6
+    return totals, {stage: round(value, 3) for stage, value in sorted(seconds.items())}

@@ -9,6 +9,7 @@ bug in our code and fails the run.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -22,6 +23,9 @@ from pipeline.errors import DataError
 from pipeline.records import DeadLetter, ItemFailure, Source
 
 METRICS_NAMESPACE = "wire_ingest"
+# Distributions of the microseconds each stage's step took per item: the run report's
+# "slowest stages" (pipeline.launch sums them into Counts.stage_seconds).
+STAGE_MICROS = "micros."
 
 Step = Callable[[Any], Iterable[Any]]
 Trace = Callable[[Any], tuple[Source, bytes]]
@@ -59,18 +63,22 @@ class _StepFn(beam.DoFn):
         self._step = step
         self._trace = trace
         self._failures = Metrics.counter(METRICS_NAMESPACE, f"dead_letters.{stage}")
+        self._micros = Metrics.distribution(METRICS_NAMESPACE, f"{STAGE_MICROS}{stage}")
 
     def process(self, element: Any) -> Iterable[Any]:
+        started = time.perf_counter()
         try:
             # All or nothing: an item that fails half-way yields no partial results.
             results = list(self._step(element))
         except DataError as error:
+            self._micros.update(int((time.perf_counter() - started) * 1e6))
             self._failures.inc()
             source, raw = self._trace(element)
             yield pvalue.TaggedOutput(
                 self.DEAD_LETTER, dead_letter(source, raw, self._stage, error)
             )
             return
+        self._micros.update(int((time.perf_counter() - started) * 1e6))
         for result in results:
             if isinstance(result, ItemFailure):  # one bad item of a multi-item file
                 self._failures.inc()

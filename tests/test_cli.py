@@ -430,9 +430,9 @@ def test_resume_reads_a_changed_file_again_and_counts_a_repeat_as_a_duplicate(
     assert process.returncode == 0, process.stderr
     run = Run(process, output)
     assert (run.summary["read"], run.summary["written"], run.summary["duplicates"]) == (1, 0, 1)
-    assert run.summary["totals"] | {"dead_letters_by_reason": {}} == {
+    assert run.summary["totals"] | {"dead_letters_by_reason": {}, "stage_seconds": {}} == {
         "files": 2, "read": 2, "written": 1, "dead_lettered": 0, "duplicates": 1,
-        "dead_letters_by_reason": {}, "balanced": True,
+        "dead_letters_by_reason": {}, "stage_seconds": {}, "balanced": True,
     }  # fmt: skip
     (story_record,) = run.records("stories")
     (duplicate,) = run.records("duplicates")

@@ -30,6 +30,10 @@ from pipeline.errors import ConfigError
 from pipeline.records import RECALLS, Annotations, Story
 from pipeline.settings import EnrichSettings
 
+# RunInference counts spaCy's batches here; its latency distribution is the run report's
+# spaCy time (pipeline.launch).
+SPACY_METRICS_NAMESPACE = "wire_ingest.enrich"
+
 # Components that set sentence boundaries, and keep the ones set before them.
 _SENTENCE_COMPONENTS = ("senter", "parser")
 # A paragraph with the blank lines after it.
@@ -177,4 +181,4 @@ class SpacyModelHandler(ModelHandler[Story, PredictionResult, Language]):
         }
 
     def get_metrics_namespace(self) -> str:
-        return "wire_ingest.enrich"
+        return SPACY_METRICS_NAMESPACE

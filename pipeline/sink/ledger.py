@@ -77,6 +77,9 @@ class Counts:
     dead_lettered: int = 0  # dead-letter records
     duplicates: int = 0  # merged into another story's duplicate_sources, or duplicate records
     dead_letters_by_reason: dict[str, int] = field(default_factory=dict)
+    # The seconds each stage's step took (read, parse, clean, enrich, spacy), summed over its
+    # items and workers: where the time goes, not how long the run took.
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def balanced(self) -> bool:
@@ -87,6 +90,8 @@ class Counts:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         reasons = Counter(self.dead_letters_by_reason) + Counter(other.dead_letters_by_reason)
         self.dead_letters_by_reason = dict(sorted(reasons.items()))
+        seconds = Counter(self.stage_seconds) + Counter(other.stage_seconds)
+        self.stage_seconds = {stage: round(value, 3) for stage, value in sorted(seconds.items())}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Counts:
