@@ -153,6 +153,25 @@ def build_parser() -> argparse.ArgumentParser:
         "extra), iceberg:PATH (Iceberg tables in a folder, with the lake extra) or "
         "kafka://HOST:PORT/TOPIC (the stories as Avro messages, with the kafka extra)",
     )
+    show_parser = commands.add_parser(
+        "show",
+        help="show one story as it was cleaned, with the cuts in place",
+        description="Show one story of an output as a person reads it: the kept text with "
+        "what the cleaner cut shown where it stood, marked by its kind and rule; entities and "
+        "quotes marked; the metadata beside it. Without --id or --source, list the stories.",
+    )
+    show_parser.add_argument("output", metavar="OUTPUT", help="an output folder of run or watch")
+    which = show_parser.add_mutually_exclusive_group()
+    which.add_argument("--id", dest="story_id", metavar="ID", help="the story's id (its latest "
+                       "version)")  # fmt: skip
+    which.add_argument(
+        "--source",
+        metavar="NAME",
+        help="the file the story was read from: its name, or the end of its path",
+    )
+    show_parser.add_argument(
+        "--html", metavar="FILE", help="write the story as a self-contained HTML page to FILE"
+    )
     for command in (run_parser, watch_parser):
         # To suggest the closest flag for a misspelt one, which argparse leaves to Beam.
         own_flags = [flag for action in command._actions for flag in action.option_strings]
@@ -219,8 +238,9 @@ def _port(text: str) -> int:
     return int(text)
 
 
-def run(argv: Sequence[str] | None = None) -> RunSummary | LoadReport:
-    """Parses ``argv`` (without the program name), runs the command, returns its summary.
+def run(argv: Sequence[str] | None = None) -> RunSummary | LoadReport | None:
+    """Parses ``argv`` (without the program name), runs the command, returns its summary
+    (None for ``show``, which prints what it shows).
 
     Raises:
         ConfigError: a bad command line, configuration, input or output; nothing was run.
@@ -232,6 +252,10 @@ def run(argv: Sequence[str] | None = None) -> RunSummary | LoadReport:
             raise ConfigError(f"unrecognized arguments: {' '.join(beam_args)}")
         _import_beam_quietly()  # the loaders read the output's layout from the write stage
         return _load(args.output, args.to)
+    if args.command == "show":
+        _import_beam_quietly()  # the view reads the output through Beam's file systems
+        _show(args.output, args.story_id, args.source, args.html)
+        return None
     logging.getLogger().setLevel(args.log_level)
     if not any(arg.startswith(f"--{_WORKER_LOG_LEVEL}") for arg in beam_args):
         # Worker processes (--direct_running_mode=multi_processing, remote runners) log on
@@ -264,9 +288,34 @@ def run(argv: Sequence[str] | None = None) -> RunSummary | LoadReport:
 def _load(output: str, spec: str) -> LoadReport:
     from pipeline.warehouse.targets import open_target
 
+    _check_output(output)
+    return open_target(spec).load(output)
+
+
+def _show(output: str, story_id: str | None, source: str | None, html: str | None) -> None:
+    from rich.console import Console
+
+    from pipeline.view import story
+
+    _check_output(output)
+    if story_id is None and source is None:
+        for record in story.stories(output):
+            print(story.line(record))
+        return
+    view = story.find(output, story_id=story_id, source=source)
+    if html is None:
+        story.print_story(view, Console(highlight=False))
+        return
+    try:
+        Path(html).write_text(story.story_page(view), encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"{html}: cannot write the page: {error.strerror}") from error
+    print(f"{PROG}: wrote {html}")
+
+
+def _check_output(output: str) -> None:
     if not Path(output, "_state").is_dir():
         raise ConfigError(f"{output}: not an output of wire-ingest run or watch (no _state/)")
-    return open_target(spec).load(output)
 
 
 def _watch(args: argparse.Namespace, beam_args: list[str], load_to: Target | None) -> RunSummary:
@@ -349,6 +398,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_TEMPFAIL
     from pipeline.warehouse.targets import LoadReport  # the command has imported it by now
 
+    if summary is None:
+        return 0
     if isinstance(summary, LoadReport):
         print(f"{PROG}: {summary.line()}")
         return 0

@@ -26,11 +26,21 @@ from datetime import UTC, datetime
 
 from pipeline.errors import ConfigError, SourceError
 from pipeline.inputs import Input, open_input
-from pipeline.launch import Session, prepare, prepare_output, run_batch, summarise, unique_new
+from pipeline.launch import (
+    Session,
+    files_written,
+    prepare,
+    prepare_output,
+    run_batch,
+    summarise,
+    unique_new,
+)
 from pipeline.metrics import WatchMetrics
 from pipeline.records import Delivery
 from pipeline.sink import summary as summaries
 from pipeline.sink.ledger import Commit, Counts, Ledger
+from pipeline.sink.transforms import DEAD_LETTER_DIR, STORIES_DIR
+from pipeline.view.report import Tally, write_report
 
 _LOG = logging.getLogger(__name__)
 
@@ -106,6 +116,7 @@ class Watcher:
         self._pending: list[Delivery] = []  # found, but over the last batch's limit
         self._metrics = metrics
         self._first_seen: dict[str, float] = {}  # Delivery.key -> time.time(), until committed
+        self._tally = Tally()  # the records this watcher wrote, for its report
 
     @property
     def totals(self) -> Counts:
@@ -177,6 +188,9 @@ class Watcher:
         latencies = [now - self._first_seen.pop(delivery.key, now) for delivery in batch]
         if self._metrics is not None:
             self._metrics.record(commit, latencies, now)
+        written = files_written(self._ledger.output, [commit])
+        self._tally.add_files(written[STORIES_DIR], written[DEAD_LETTER_DIR])
+        self._tally.add_latencies(now, latencies)
         self._counts.add(commit.counts)
         self._latest = [commit]
         self._write_summary()
@@ -188,4 +202,5 @@ class Watcher:
             self._run_id, self._started_at, inputs, self._ledger, self._counts, self._latest
         )
         summaries.write_summary(self._ledger.output, summary)
+        write_report(summary, self._tally)
         return summary

@@ -219,3 +219,36 @@ ensure_engines() {
     ensure_prism
     ensure_kafka
 }
+
+# Debian's Chromium and ChromeDriver, which the browser tests of the run report and the story
+# view drive (tests/view/test_browser.py); installed with apt-get where they are missing.
+CHROMIUM="${WIRE_INGEST_CHROMIUM:-/usr/bin/chromium}"
+CHROMEDRIVER="${WIRE_INGEST_CHROMEDRIVER:-/usr/bin/chromedriver}"
+
+ensure_browser() {
+    if [ -x "$CHROMIUM" ] && [ -x "$CHROMEDRIVER" ]; then
+        return
+    fi
+    local sudo=()
+    if [ "$(id -u)" != 0 ]; then
+        if ! command -v sudo >/dev/null 2>&1; then
+            echo "Skipping Chromium: install Debian's chromium and chromium-driver as root" >&2
+            return
+        fi
+        sudo=(sudo)
+    fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "Skipping Chromium: no apt-get here; set WIRE_INGEST_CHROMIUM and" \
+            "WIRE_INGEST_CHROMEDRIVER to a Chromium and its ChromeDriver" >&2
+        return
+    fi
+    echo "Installing Debian's chromium and chromium-driver (for the browser tests)"
+    mkdir -p "$ROOT/.engines"
+    if ! { "${sudo[@]}" apt-get update -q &&
+        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q \
+            --no-install-recommends chromium chromium-driver; } >"$ROOT/.engines/apt-chromium.log" 2>&1; then
+        tail -n 20 "$ROOT/.engines/apt-chromium.log" >&2
+        echo "wire-ingest: error: installing Chromium failed; see .engines/apt-chromium.log" >&2
+        exit 1
+    fi
+}

