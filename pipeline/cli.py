@@ -443,6 +443,7 @@ def format_summary(summary: RunSummary) -> str:
             f"{summary.load['target']} ({rows_added(summary.load['rows'])})"
         )
     lines.append(f"  summary:      {summary.output.rstrip('/')}/summary.json")
+    lines.append(f"  report:       {summary.output.rstrip('/')}/report.html")
     return "\n".join(lines)
 
 

@@ -43,6 +43,9 @@ from pipeline.sink.transforms import DEAD_LETTER_DIR, STORIES_DIR
 from pipeline.view.report import Tally, write_report
 
 _LOG = logging.getLogger(__name__)
+# The report (OUTPUT/report.html) is drawn again at most this often, and when the watcher stops:
+# drawing its charts takes about 0.3 s, which a commit every second should not pay each time.
+REPORT_EVERY_SECONDS = 5.0
 
 
 def open_watcher(
@@ -117,6 +120,8 @@ class Watcher:
         self._metrics = metrics
         self._first_seen: dict[str, float] = {}  # Delivery.key -> time.time(), until committed
         self._tally = Tally()  # the records this watcher wrote, for its report
+        self._unreported: summaries.RunSummary | None = None  # newer than the report
+        self._reported_at = -REPORT_EVERY_SECONDS  # time.monotonic()
 
     @property
     def totals(self) -> Counts:
@@ -132,6 +137,7 @@ class Watcher:
         last_new = time.monotonic()
         try:
             while not self._stopping.is_set():
+                self._report(at_most_every=REPORT_EVERY_SECONDS)
                 batch = self._gather()
                 if batch:
                     self._commit(batch)
@@ -140,7 +146,9 @@ class Watcher:
                     break
                 else:
                     self._stopping.wait(self._settings.poll_seconds)
-            return self._write_summary()
+            summary = self._write_summary()
+            self._report()
+            return summary
         finally:
             for source in self._sources:
                 source.close()
@@ -194,6 +202,7 @@ class Watcher:
         self._counts.add(commit.counts)
         self._latest = [commit]
         self._write_summary()
+        self._report(at_most_every=REPORT_EVERY_SECONDS)
         self._on_commit(commit)
 
     def _write_summary(self) -> summaries.RunSummary:
@@ -202,5 +211,14 @@ class Watcher:
             self._run_id, self._started_at, inputs, self._ledger, self._counts, self._latest
         )
         summaries.write_summary(self._ledger.output, summary)
-        write_report(summary, self._tally)
+        self._unreported = summary
         return summary
+
+    def _report(self, at_most_every: float = 0.0) -> None:
+        """Writes the report of the latest summary, unless it was written less than
+        ``at_most_every`` seconds ago."""
+        if self._unreported is None or time.monotonic() - self._reported_at < at_most_every:
+            return
+        write_report(self._unreported, self._tally)
+        self._unreported = None
+        self._reported_at = time.monotonic()
