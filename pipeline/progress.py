@@ -43,7 +43,8 @@ class _Tally:
     ``FLUSH_SECONDS`` by a thread of its own while they change."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the counts; held only to change or copy them
+        self._writing = threading.Lock()  # the file
         self._folder: str | None = None
         self._counts: Counter[str] = Counter()
         self._dirty = False
@@ -65,18 +66,22 @@ class _Tally:
             self.flush()
 
     def flush(self) -> None:
-        """Writes this process's counts if they changed (the launcher's own, at the end)."""
-        with self._lock:
-            folder = self._folder
-            if folder is None or not self._dirty:
-                return
-            self._dirty = False
-            text = json.dumps(self._counts)
-        path = Path(folder, f"{os.getpid()}.json")
-        partial = path.with_suffix(".part")
-        with contextlib.suppress(OSError):  # the run ended and took its folder away
-            partial.write_text(text, encoding="utf-8")
-            partial.replace(path)
+        """Writes this process's counts if they changed (the launcher's own, at the end).
+
+        One flush at a time (the thread's and the launcher's last one may meet): two writers
+        of the one ``.part`` file could tear it, or the older counts land last."""
+        with self._writing:
+            with self._lock:
+                folder = self._folder
+                if folder is None or not self._dirty:
+                    return
+                self._dirty = False
+                text = json.dumps(self._counts)
+            path = Path(folder, f"{os.getpid()}.json")
+            partial = path.with_suffix(".part")
+            with contextlib.suppress(OSError):  # the run ended and took its folder away
+                partial.write_text(text, encoding="utf-8")
+                partial.replace(path)
 
 
 _TALLY = _Tally()

@@ -7,6 +7,7 @@ import os
 import pty
 import select
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -35,9 +36,36 @@ def test_counts_reach_the_launcher_through_the_folder(
     assert read_folder(tmp_path / "next-run") == {"files": 1}
 
 
-def test_nothing_is_counted_when_no_run_watches(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_flushes_that_meet_leave_the_latest_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The flush thread and the launcher's last flush may run at once: the file is whole
+    after each, and the last one written holds every count."""
+    monkeypatch.setenv(progress.ENV, str(tmp_path))
+
+    def count_and_flush() -> None:
+        for _ in range(200):
+            progress.count("written")
+            progress._TALLY.flush()
+            assert sum(read_folder(tmp_path).values()) > 0  # never torn, never missing
+
+    workers = [threading.Thread(target=count_and_flush) for _ in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    progress._TALLY.flush()
+    assert read_folder(tmp_path) == {"written": 1200}
+
+
+def test_nothing_is_counted_when_no_run_watches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv(progress.ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
     progress.count("files")  # no folder: no file, no error
+    progress._TALLY.flush()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_log_line_says_what_is_done_and_what_is_left() -> None:
