@@ -219,6 +219,6 @@ class Watcher:
         ``at_most_every`` seconds ago."""
         if self._unreported is None or time.monotonic() - self._reported_at < at_most_every:
             return
-        write_report(self._unreported, self._tally)
+        write_report(self._unreported, self._tally, watcher=True)
         self._unreported = None
         self._reported_at = time.monotonic()

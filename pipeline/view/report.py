@@ -127,14 +127,15 @@ def report_run(summary: RunSummary) -> str:
     return write_report(summary, tally)
 
 
-def write_report(summary: RunSummary, tally: Tally) -> str:
+def write_report(summary: RunSummary, tally: Tally, *, watcher: bool = False) -> str:
     """Writes ``report.html`` beside summary.json, complete or not at all."""
     final = FileSystems.join(summary.output, REPORT_FILE)
-    write_atomically(final, report_page(summary, tally))
+    write_atomically(final, report_page(summary, tally, watcher=watcher))
     return final
 
 
-def report_page(summary: RunSummary, tally: Tally) -> str:
+def report_page(summary: RunSummary, tally: Tally, *, watcher: bool = False) -> str:
+    """The page; a watcher's says so and draws its latency."""
     counts = summary.counts
     reasons = counts.dead_letters_by_reason
     dead_letters = [
@@ -154,7 +155,7 @@ def report_page(summary: RunSummary, tally: Tally) -> str:
         summary=summary,
         counts=counts,
         totals=summary.totals,
-        watcher=summary.run_id.startswith("watch-"),
+        watcher=watcher,
         tally=tally,
         dead_letters=dead_letters,
         cuts=sorted(tally.cuts.items(), key=lambda pair: (-tally.cut_chars[pair[0]], pair[0])),
