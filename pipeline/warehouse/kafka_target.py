@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,12 @@ TIMEOUT_SECONDS = 15.0
 _STORIES = next(table for table in TABLES if table.schema == STORY_SCHEMA)
 
 
+@dataclass
+class _LedgerRead:
+    files: set[str] = field(default_factory=set)
+    offset: int = 0  # of the ledger topic's one partition, read up to here
+
+
 class KafkaTarget:
     def __init__(self, argument: str) -> None:
         self.spec = f"kafka:{argument}"
@@ -53,6 +60,10 @@ class KafkaTarget:
         self.ledger_topic = self.topic + LEDGER_SUFFIX
         self._kafka = client_module(self.spec, "--publish")
         self._producers: dict[str, Any] = {}  # by output: a watcher publishes batch by batch
+        # The ledger topic as read so far: the files it names and the offset read up to. A
+        # watcher's next load reads only the rows added since (one per file, for months).
+        self._ledger = _LedgerRead()
+        self.ledger_rows_read = 0  # over this target's loads: what reading on from there saves
 
     def load(self, output: str) -> LoadReport:
         """Publishes every finalized stories file of ``output`` not published yet.
@@ -75,8 +86,10 @@ class KafkaTarget:
                 report.rows[_STORIES.name] += self._publish(producer, relative, path)
                 report.files_loaded += 1
         except self._kafka.KafkaException as error:
-            # The next load starts a new producer, which aborts what this one left open.
+            # The next load starts a new producer, which aborts what this one left open, and
+            # reads the ledger topic anew.
             self._producers.pop(output, None)
+            self._ledger = _LedgerRead()
             detail = error.args[0] if error.args else error
             reason = detail.str() if hasattr(detail, "str") else str(detail)
             raise OutputBusy(
@@ -122,7 +135,8 @@ class KafkaTarget:
         return producer
 
     def _published(self) -> set[str]:
-        """The files the ledger topic names: committed rows, read to its end."""
+        """The files the ledger topic names: committed rows, read to its end (from where the
+        last load of this target stopped reading)."""
         settings = {
             "group.id": "wire-ingest-publisher",  # never committed: assign() reads it all
             "enable.auto.commit": False,
@@ -132,10 +146,12 @@ class KafkaTarget:
         try:
             partition = self._kafka.TopicPartition(self.ledger_topic, 0)
             low, high = consumer.get_watermark_offsets(partition, timeout=TIMEOUT_SECONDS)
-            published: set[str] = set()
-            if high <= low:
+            if self._ledger.offset < low or self._ledger.offset > high:  # a topic made anew
+                self._ledger = _LedgerRead(offset=low)
+            published = self._ledger.files
+            if high <= self._ledger.offset:
                 return published
-            partition.offset = low
+            partition.offset = self._ledger.offset
             consumer.assign([partition])
             deadline = time.monotonic() + TIMEOUT_SECONDS
             # To the end: past the last row come the transactions' control records, which
@@ -146,8 +162,10 @@ class KafkaTarget:
                     if message.error() is not None:
                         raise self._kafka.KafkaException(message.error())
                     published.add(message.key().decode("utf-8"))
+                    self.ledger_rows_read += 1
                 elif time.monotonic() > deadline:
                     raise OutputBusy(f"{self.spec}: cannot read {self.ledger_topic} to its end")
+            self._ledger.offset = high
             return published
         finally:
             consumer.close()

@@ -5,6 +5,7 @@ publisher killed half-way included."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections import Counter
 from pathlib import Path
@@ -165,6 +166,37 @@ def test_watch_publishes_each_story_once_as_its_files_are_committed(
     assert sorted(row.key().decode() for row in rows) == sorted(
         path.relative_to(output).as_posix() for path in (output / "stories").rglob("*.avro")
     )
+
+
+def test_a_target_reads_on_in_its_ledger_topic_from_where_it_stopped(
+    kafka_broker: str, tmp_path: Path
+) -> None:
+    """A watcher's loads read only the ledger rows added since the last one; a row another
+    publisher added in between is seen all the same."""
+    output, name = tmp_path / "out", f"stories-{time.monotonic_ns()}"
+    ran = wire_ingest("run", "--input", str(SAMPLES), "--output", str(output), command=PYTHON_M)
+    assert ran.returncode == 0, ran.stderr
+    (stories,) = (output / "stories").rglob("*.avro")
+    elsewhere = tmp_path / "elsewhere"  # another output publishing to the same topic
+    shutil.copytree(output, elsewhere)
+    (elsewhere / stories.relative_to(output)).unlink()  # the ledger's rows are by file path
+    another = KafkaTarget(f"//{kafka_broker}/{name}")
+
+    def publish_elsewhere(*names: str) -> None:
+        for file_name in names:
+            shutil.copy(stories, elsewhere / stories.relative_to(output).with_name(file_name))
+        assert another.load(str(elsewhere)).files_loaded == len(names)
+
+    publish_elsewhere("a.avro", "b.avro", "c.avro")
+    target = KafkaTarget(f"//{kafka_broker}/{name}")
+    assert target.load(str(output)).files_loaded == 1
+    assert target.ledger_rows_read == 3  # the other output's three rows
+    publish_elsewhere("d.avro")
+    report = target.load(str(output))
+    assert (report.files_loaded, report.files_already) == (0, 1)
+    assert target.ledger_rows_read == 3 + 2  # on from there: its own row and d's, not all five
+    published = {Path(row).name for row in target._published()}
+    assert published == {"a.avro", "b.avro", "c.avro", "d.avro", stories.name}
 
 
 def test_a_publisher_killed_half_way_is_fenced_and_its_stories_are_published_once(
