@@ -243,12 +243,12 @@ ensure_browser() {
         return
     fi
     echo "Installing Debian's chromium and chromium-driver (for the browser tests)"
-    mkdir -p "$ROOT/.engines"
+    mkdir -p "$ENGINES"
     if ! { "${sudo[@]}" apt-get update -q &&
         DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q \
-            --no-install-recommends chromium chromium-driver; } >"$ROOT/.engines/apt-chromium.log" 2>&1; then
-        tail -n 20 "$ROOT/.engines/apt-chromium.log" >&2
-        echo "wire-ingest: error: installing Chromium failed; see .engines/apt-chromium.log" >&2
+            --no-install-recommends chromium chromium-driver; } >"$ENGINES/apt-chromium.log" 2>&1; then
+        tail -n 20 "$ENGINES/apt-chromium.log" >&2
+        echo "wire-ingest: error: installing Chromium failed; see $ENGINES/apt-chromium.log" >&2
         exit 1
     fi
 }

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from pipeline.launch import ENGINES
 from tests.conftest import REPO
 
 STARTUP_SECONDS = 60
@@ -141,7 +142,7 @@ def subscription(pubsub_emulator: str, monkeypatch: pytest.MonkeyPatch) -> Itera
     subscriber.close()
 
 
-KAFKA_LIBS = REPO / ".engines" / "kafka-4.4.0" / "libs"
+KAFKA_LIBS = ENGINES / "kafka-4.4.0" / "libs"
 
 
 @pytest.fixture(scope="session")
