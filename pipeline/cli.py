@@ -35,6 +35,11 @@ Publish the stories to a Kafka topic as they are committed (dead letters stay in
     wire-ingest watch --input kafka://broker:9092/wires --output out/feeds \
         --publish kafka://broker:9092/stories
 
+See what a run did: ``OUTPUT/report.html``, written by every run and watcher, and one story
+with what the cleaner cut shown in place (in the terminal, or as a page with ``--html``)::
+
+    wire-ingest show out/feeds --source reuters-idlib-repost.txt
+
 ``python -m pipeline ...`` is the same command. Exit codes: 0 when every item read is
 accounted for (written, dead-lettered or a counted duplicate), 2 for a bad command line or
 configuration (one line on stderr, nothing run), 75 when another run or watcher is writing
