@@ -116,3 +116,21 @@ def test_the_watcher_refreshes_its_report_as_files_are_finalized(tmp_path: Path)
     assert figure(page, "read") == watch.summary()["read"] == 2
     assert re.search(r"Latency, from first seen to committed", page.text_content())
     assert page.xpath("//h3[starts-with(., 'Latency')]/following-sibling::*[1][local-name()='svg']")
+
+
+def test_stories_entities_quotes_and_stage_times_are_in_the_report(view_run: ViewRun) -> None:
+    stories = view_run.stories()
+    page = page_of(view_run.report)
+    charts = {h3.text_content(): h3.getnext() for h3 in page.xpath("//h3")}
+    for heading, field in (("By provider", "provider"), ("By language", "language")):
+        drawn = lxml.html.tostring(charts[heading], encoding="unicode")
+        for value in {record[field] or "not named" for record in stories} - {"not named"}:
+            assert f">{value}<" in drawn, (heading, value)  # a bar's label, as SVG text
+    (salient,) = page.xpath('//table[@id="salient"]')
+    top = max((e for r in stories for e in r["entity_summary"]), key=lambda e: e["salience"])
+    assert top["name"] in salient.text_content()
+    quotes = sum(len(record["quotes"]) for record in stories)
+    assert f"{quotes} quotes of direct speech" in page.text_content()
+    stages = view_run.summary["stage_seconds"]
+    assert {"read", "parse", "clean", "enrich", "spacy"} <= stages.keys()
+    assert stages["spacy"] > stages["clean"] > 0
