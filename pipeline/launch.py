@@ -57,7 +57,7 @@ from pipeline.sink.transforms import (
     SUFFIX,
 )
 from pipeline.stage import METRICS_NAMESPACE, STAGE_MICROS
-from pipeline.view.report import report_run
+from pipeline.view.report import REPORT_FILE, report_run
 from pipeline.warehouse.targets import Target
 
 # glibc's malloc gives each thread of a process an arena of its own, up to 8 a core, and
@@ -137,7 +137,10 @@ def launch(
         if load_to is not None:
             summary = replace(summary, load=load_to.load(output).to_json())
             summaries.write_summary(output, summary)
-        report_run(summary)
+        # A scheduled --resume finds nothing new on most ticks: its report would be an empty
+        # page in place of the last run's charts and samples, so that one stays.
+        if commits or not FileSystems.exists(FileSystems.join(output, REPORT_FILE)):
+            report_run(summary)
     finally:
         ledger.close()
     return summary

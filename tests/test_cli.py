@@ -410,11 +410,16 @@ def test_resume_ingests_only_what_the_output_does_not_hold(tmp_path: Path) -> No
     assert names == ["ap.txt", "seed.txt"]
 
     before = sorted(path.name for path in output.rglob("*") if path.is_file())
+    report = (output / "report.html").read_bytes()
     third = wire_ingest("run", "--input", str(inputs), "--output", str(output), "--resume")
     assert third.returncode == 0, third.stderr
     assert "read 0 items from 0 files" in third.stdout
     after = sorted(path.name for path in output.rglob("*") if path.is_file())
     assert [name for name in after if name not in before] == []  # only summary.json rewritten
+    assert Run(third, output).summary["run_id"].endswith("-nothing-new")
+    # The report stays the second run's, not an empty page in its place.
+    assert (output / "report.html").read_bytes() == report
+    assert summary["run_id"].encode() in report
 
 
 def test_resume_reads_a_changed_file_again_and_counts_a_repeat_as_a_duplicate(
