@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import fastavro
 import pytest
 import spacy.language
 from apache_beam.options.pipeline_options import PipelineOptions
@@ -23,6 +25,16 @@ CASES = Path(__file__).resolve().parent / "cases"
 # The team's shared data sets (DESIGN.md section 6): beside the repository in CI, absent in a
 # user's clone, where the tests that need them skip and say so.
 CORPORA = REPO.parent / "shared" / "corpora"
+
+
+def records(output: Path, folder: str) -> list[dict[str, Any]]:
+    """Every record of one output folder's Avro files ("stories", "dead_letter"...), files in
+    name order: the real files read back, as a user's reader would."""
+    found = []
+    for path in sorted((output / folder).rglob("*.avro")):
+        with path.open("rb") as handle:
+            found += list(fastavro.reader(handle))
+    return found
 
 
 def corpus(*parts: str) -> Path:

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import fastavro
 import pytest
 
-from tests.conftest import SAMPLES, SEED
+from tests.conftest import SAMPLES, SEED, records
 
 WIRE_INGEST = str(Path(sys.executable).with_name("wire-ingest"))
 PYTHON_M = [sys.executable, "-m", "pipeline"]
@@ -69,11 +68,7 @@ class Run:
         return json.loads((self.output / "summary.json").read_text(encoding="utf-8"))
 
     def records(self, folder: str) -> list[dict[str, Any]]:
-        found = []
-        for path in sorted((self.output / folder).rglob("*.avro")):
-            with path.open("rb") as handle:
-                found += list(fastavro.reader(handle))
-        return found
+        return records(self.output, folder)
 
 
 def wire_ingest(*args: str, command: list[str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -15,10 +15,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import fastavro
 import pytest
 
-from tests.conftest import CASES, SAMPLES, SEED
+from tests.conftest import CASES, SAMPLES, SEED, records
 from tests.test_cli import WIRE_INGEST
 
 # Short waits, so the tests do not sit idle; the shipped defaults are in configs/default.toml.
@@ -72,14 +71,6 @@ def wait_for(condition: Callable[[], bool], seconds: float, watch: Watch | None 
         if time.monotonic() > deadline:
             pytest.fail(f"not within {seconds} s" + (f":\n{watch.text}" if watch else ""))
         time.sleep(0.1)
-
-
-def records(output: Path, folder: str) -> list[dict[str, Any]]:
-    found = []
-    for path in sorted((output / folder).rglob("*.avro")):
-        with path.open("rb") as handle:
-            found += list(fastavro.reader(handle))
-    return found
 
 
 def item_counts(output: Path) -> Counter[tuple[str, int]]:

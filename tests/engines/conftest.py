@@ -18,7 +18,7 @@ from pipeline.launch import ENGINES
 from tests.conftest import REPO, corpus
 from tests.inputs.conftest import bucket, free_port, gcs_emulator  # noqa: F401  (fixtures)
 from tests.test_cli import BAD, wire_ingest
-from tests.test_watch import records
+from tests.conftest import records
 
 FLINK_VENV = Path(os.environ.get("WIRE_INGEST_FLINK_VENV") or REPO / ".venv-flink")
 # Written by the run, not by what it read.

@@ -17,7 +17,7 @@ from apache_beam.portability.api import beam_runner_api_pb2
 
 from pipeline.flex_template import metadata, run_arguments, spec
 from tests.conftest import REPO, SAMPLES
-from tests.test_watch import records
+from tests.conftest import records
 
 DATAFLOW = [sys.executable, str(REPO / "scripts" / "dataflow.py")]
 IMAGE = "europe-docker.pkg.dev/newsroom/wire/wire-ingest:0.1.0"

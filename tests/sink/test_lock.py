@@ -13,12 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-import fastavro
 import pytest
 
 from pipeline.cli import EXIT_TEMPFAIL, main
 from pipeline.sink.lock import LOCK_FILE, OutputBusy, OutputLock
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, records
 
 HOLD = """
 import sys, time
@@ -105,8 +104,5 @@ def test_a_scheduled_run_while_a_watcher_writes_is_retried_and_writes_nothing_tw
     assert retried.returncode == 0, retried.stderr
     summary = json.loads((output / "summary.json").read_text(encoding="utf-8"))
     assert summary["read"] == 0  # the watcher took them all: nothing written twice
-    ids = []
-    for path in sorted((output / "stories").rglob("*.avro")):
-        with path.open("rb") as handle:
-            ids += [record["id"] for record in fastavro.reader(handle)]
+    ids = [record["id"] for record in records(output, "stories")]
     assert ids and len(ids) == len(set(ids)) == summary["totals"]["written"]

@@ -19,7 +19,7 @@ import fastavro
 import pytest
 
 from pipeline.sink.avro import STORY_SCHEMA, load_schema
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, records
 from tests.test_cli import PYTHON_M, wire_ingest
 from tests.test_watch import numbered_story
 from tests.warehouse.conftest import query
@@ -152,16 +152,14 @@ def test_kill_9_during_a_load_loses_and_repeats_nothing(
 ) -> None:
     output = tmp_path / "out"
     shutil.copytree(rounds["output"], output)
-    template = next(
-        iter(fastavro.reader((sorted((output / "stories").rglob("*.avro"))[0]).open("rb")))
-    )
+    template = records(output, "stories")[0]
     schema = load_schema(STORY_SCHEMA)
-    files, records = 24, 1_500
+    files, per_file = 24, 1_500
     for number in range(files):
         path = output / "stories" / f"stories-29991231T{number:06d}000Z-copy-00000-of-00001.avro"
         with path.open("wb") as handle:
-            fastavro.writer(handle, schema, [{**template, "id": f"copy-{number}-{n}"}
-                                             for n in range(records)], codec="deflate")  # fmt: skip
+            rows = [{**template, "id": f"copy-{number}-{n}"} for n in range(per_file)]
+            fastavro.writer(handle, schema, rows, codec="deflate")
     database = tmp_path / "wire.duckdb"
     command = [*PYTHON_M, "load", str(output), "--to", f"duckdb:{database}"]
     kills = kill_9_at_random(command, random.Random(7), (1.5, 4.0))
@@ -172,7 +170,7 @@ def test_kill_9_during_a_load_loses_and_repeats_nothing(
     copies = query(
         database, "SELECT count(*), count(DISTINCT id) FROM stories WHERE id LIKE 'copy-%'"
     )
-    assert copies[0] == (files * records, files * records)
+    assert copies[0] == (files * per_file, files * per_file)
     assert query(database, "SELECT count(*) FROM stories")[0][0] == total[0][0]
 
 
@@ -261,18 +259,10 @@ def test_load_to_loads_as_files_are_committed(command: str, tmp_path: Path) -> N
     ran = wire_ingest(command, "--input", str(SAMPLES), "--output", str(output),
                       "--load-to", f"duckdb:{database}", *extra, command=PYTHON_M)  # fmt: skip
     assert ran.returncode == 0, ran.stderr
-    written = sum(1 for _ in fastavro_records(output / "stories"))
+    written = sum(1 for _ in records(output, "stories"))
     assert written and query(database, "SELECT count(*) FROM stories")[0][0] == written
     assert query(database, "SELECT count(*) FROM dead_letters")[0][0] == 1  # the empty sample
     assert "into duckdb:" in ran.stdout
-
-
-def fastavro_records(folder: Path) -> list[dict[str, Any]]:
-    records: list[dict[str, Any]] = []
-    for path in sorted(folder.rglob("*.avro")):
-        with path.open("rb") as handle:
-            records += [record for record in fastavro.reader(handle) if isinstance(record, dict)]
-    return records
 
 
 def test_the_readers_the_readme_names_read_a_real_output(
