@@ -27,7 +27,7 @@ METRICS_NAMESPACE = "wire_ingest"
 # "slowest stages" (pipeline.launch sums them into Counts.stage_seconds).
 STAGE_MICROS = "micros."
 
-Step = Callable[[Any], Iterable[Any]]
+Step = Callable[..., Iterable[Any]]  # item, then any side inputs -> results
 Trace = Callable[[Any], tuple[Source, bytes]]
 
 
@@ -65,11 +65,11 @@ class _StepFn(beam.DoFn):
         self._failures = Metrics.counter(METRICS_NAMESPACE, f"dead_letters.{stage}")
         self._micros = Metrics.distribution(METRICS_NAMESPACE, f"{STAGE_MICROS}{stage}")
 
-    def process(self, element: Any) -> Iterable[Any]:
+    def process(self, element: Any, *side) -> Iterable[Any]:  # noqa: ANN002 (Beam reads hints)
         started = time.perf_counter()
         try:
             # All or nothing: an item that fails half-way yields no partial results.
-            results = list(self._step(element))
+            results = list(self._step(element, *side))
         except DataError as error:
             self._micros.update(int((time.perf_counter() - started) * 1e6))
             self._failures.inc()
@@ -95,14 +95,21 @@ class RunStep(beam.PTransform):
         stage: the stage name recorded in dead letters (read, parse, clean, enrich, ...).
         step: a pure function from one item to zero or more results.
         trace: gives the source and raw bytes of an item, for its dead letter.
+        side_inputs: Beam side inputs (``beam.pvalue.AsDict(...)``), passed to ``step`` after
+            the item.
     """
 
-    def __init__(self, stage: str, step: Step, trace: Trace = trace_item) -> None:
+    def __init__(
+        self, stage: str, step: Step, trace: Trace = trace_item, side_inputs: tuple[Any, ...] = ()
+    ) -> None:
         super().__init__()
         self._fn = _StepFn(stage, step, trace)
+        self._side_inputs = side_inputs
 
     def expand(self, pcoll: beam.PCollection) -> StageOutputs:
-        results = pcoll | beam.ParDo(self._fn).with_outputs(_StepFn.DEAD_LETTER, main="items")
+        results = pcoll | beam.ParDo(self._fn, *self._side_inputs).with_outputs(
+            _StepFn.DEAD_LETTER, main="items"
+        )
         return StageOutputs(results.items, results[_StepFn.DEAD_LETTER])
 
 

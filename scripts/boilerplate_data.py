@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import html as html_entities
+import json
 import multiprocessing
 import pickle
 import re
@@ -24,11 +25,13 @@ import numpy as np
 import trafilatura
 
 from pipeline.clean.features import (
+    FEATURE_NAMES,
     NAME_GROUPS,
     markup_features,
     page_features,
 )
 from pipeline.clean.rules import RuleBook, build_rulebook
+from pipeline.clean.site import SiteContext, SitePage, SiteProfile, line_key, site_host
 from pipeline.clean.strip import strip_boilerplate
 from pipeline.errors import DataError
 from pipeline.parse.html import article_area, load_tree, parse_html, word_counts
@@ -50,6 +53,7 @@ class Page:
     name: str
     html: bytes
     gold: str
+    site: str  # the site it is a page of (its host, or the page's name when unknown)
 
 
 # --- the development sets ----------------------------------------------------------------
@@ -63,9 +67,14 @@ def _cleaneval_format(folder: Path, corpus: str) -> Iterator[Page]:
         if not html_path.exists():
             continue
         gold = gold_path.read_text(encoding="utf-8", errors="replace")
+        url = re.match(r"\s*URL:\s*(\S+)", gold)
+        # CleanPortalEval's pages are several per portal, named after it ("portal_3").
+        site = gold_path.stem.rsplit("_", 1)[0] if corpus == "cleanportaleval" else ""
+        site = site or (site_host(url.group(1)) if url else "") or gold_path.stem
         gold = re.sub(r"^\s*URL:.*\n", "", gold)
         gold = html_entities.unescape(re.sub(r"<(p|h|l)>", " ", gold))
-        yield Page(corpus, f"{folder.name}/{gold_path.stem}", html_path.read_bytes(), gold)
+        name = f"{folder.name}/{gold_path.stem}"
+        yield Page(corpus, name, html_path.read_bytes(), gold, site)
 
 
 def _cleaneval(root: Path) -> Iterator[Page]:
@@ -82,15 +91,38 @@ def _dragnet(root: Path) -> Iterator[Page]:
     for gold_path in sorted(folder.glob("GoldStandard/*.txt")):
         html = (folder / "input" / f"{gold_path.stem}.html").read_bytes()
         gold = gold_path.read_text(encoding="utf-8", errors="replace")
-        yield Page("dragnet", gold_path.stem, html, gold)
+        yield Page("dragnet", gold_path.stem, html, gold, _dragnet_site(html) or gold_path.stem)
+
+
+# Hosts that many sites link to (share buttons, feeds, trackers): not a page's own site.
+_THIRD_PARTIES = re.compile(
+    r"gmpg\.org|feedburner|w3\.org|google|facebook|twitter|doubleclick|addthis|wordpress\.org"
+    r"|quantserve|digg|stumbleupon|yahoo|sharethis|technorati|delicious|creativecommons|reddit"
+    r"|feeds\.|linkedin|apple\.com|adobe|microsoft|youtube|flickr|disqus|statcounter"
+    r"|scorecardresearch"
+)
+_CANONICAL = re.compile(
+    rb"""(?:rel=["']canonical["'][^>]*href|property=["']og:url["'][^>]*content)=["'](https?://[^"']+)"""
+)
+_LINK = re.compile(rb"""href=["'](https?://[^"']+)""")
+
+
+def _dragnet_site(html: bytes) -> str:
+    """A Dragnet page's site, which the set does not say: its canonical URL's host, else the
+    host it links to most that is not a share button's or a tracker's (a rough guess)."""
+    if found := _CANONICAL.search(html):
+        return site_host(found.group(1).decode("latin-1"))
+    hosts = Counter(site_host(url.decode("latin-1")) for url in _LINK.findall(html))
+    return next((host for host, _ in hosts.most_common() if not _THIRD_PARTIES.search(host)), "")
 
 
 def _readability(root: Path) -> Iterator[Page]:
     folder = root / "mozilla-readability" / "test-pages"
     for page in sorted(path for path in folder.iterdir() if path.is_dir()):
         expected = lxml.html.fromstring((page / "expected.html").read_text(encoding="utf-8"))
+        # One page per site: the name stands for the site.
         yield Page("readability", page.name, (page / "source.html").read_bytes(),
-                   expected.text_content())  # fmt: skip
+                   expected.text_content(), page.name)  # fmt: skip
 
 
 def _newspaper(root: Path) -> Iterator[Page]:
@@ -99,7 +131,16 @@ def _newspaper(root: Path) -> Iterator[Page]:
         html_path = folder / "html" / f"{gold_path.stem}.html"
         if html_path.exists():
             gold = gold_path.read_text(encoding="utf-8", errors="replace")
-            yield Page("newspaper4k", gold_path.stem, html_path.read_bytes(), gold)
+            site = _newspaper_site(folder / "metadata" / f"{gold_path.stem}.json")
+            yield Page("newspaper4k", gold_path.stem, html_path.read_bytes(), gold,
+                       site or gold_path.stem)  # fmt: skip
+
+
+def _newspaper_site(metadata: Path) -> str:
+    if not metadata.exists():
+        return ""
+    found = json.loads(metadata.read_text(encoding="utf-8"))
+    return site_host(found.get("url") or found.get("canonical_link") or "")
 
 
 # The corpora, each left out in turn: CleanEval's development and final sets are one corpus
@@ -144,6 +185,19 @@ class PathData:
     labels: np.ndarray  # 1 for main text: at least half its words are in the gold
     sizes: np.ndarray  # words
     kinds: tuple[str, ...]  # what the markup says a paragraph is ("" when it does not)
+    # What the other pages of its site hold (``with_site_context``); None: it has none.
+    site: SiteContext | None = None
+
+    def rows(self, *, site: bool) -> np.ndarray:
+        """Its features, with ``SITE_FEATURES`` after ``FEATURE_NAMES`` for the site models
+        (zeros for a page without other pages of its site, as in the pipeline's training)."""
+        if not site:
+            return self.features
+        paragraphs = self.story.paragraphs
+        context = self.site or SiteContext(0, {})
+        more = np.array(context.rows(paragraphs), dtype=np.float32).reshape(len(paragraphs), -1)
+        n = len(FEATURE_NAMES)
+        return np.hstack([self.features[:, :n], more, self.features[:, n:]])
 
     @property
     def extracted(self) -> frozenset[int]:
@@ -157,6 +211,7 @@ class Prepared:
 
     corpus: str
     name: str
+    site: str  # its corpus and site: sites are told apart within a corpus only
     gold: str
     text: PathData | None  # None: the parser made no story of it
     html: PathData | None
@@ -177,6 +232,7 @@ def prepare(page: Page) -> Prepared:
     return Prepared(
         corpus=page.corpus,
         name=page.name,
+        site=f"{page.corpus}/{page.site}",
         gold=page.gold,
         text=text,
         html=html,
@@ -325,10 +381,10 @@ def page_as_text(data: bytes, gold: str) -> tuple[str, dict[str, str]]:
     return "\n\n".join(blocks) + "\n", kinds
 
 
-def strip_or_none(story: Story, book: RuleBook) -> Story | None:
+def strip_or_none(story: Story, book: RuleBook, site: SiteContext | None = None) -> Story | None:
     """The story cleaned, or None when nothing of it is left."""
     try:
-        return strip_boilerplate(story, book)
+        return strip_boilerplate(story, book, site)
     except DataError:
         return None
 
@@ -353,13 +409,40 @@ def prepare_all(root: Path, only: Sequence[str] = (), cache: Path | None = None)
     if cache and cache.exists():
         stored = pickle.loads(cache.read_bytes())
         if stored["fingerprint"] == fingerprint:
-            return stored["pages"]
+            return with_site_context(stored["pages"])
     with multiprocessing.get_context("fork").Pool() as pool:
         prepared = pool.map(prepare, pages, chunksize=4)
     if cache:
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_bytes(pickle.dumps({"fingerprint": fingerprint, "pages": prepared}))
-    return prepared
+    return with_site_context(prepared)
+
+
+def with_site_context(pages: Sequence[Prepared]) -> list[Prepared]:
+    """``pages`` with each path's ``site`` set: what the other pages of its site hold, counted
+    as the pipeline counts a batch (``pipeline.clean.site``), the pages being the batch."""
+    paths = ("text", "html")
+    profiles = {
+        path: SiteProfile.of(
+            _site_page(page, data) for page in pages if (data := getattr(page, path)) is not None
+        )
+        for path in paths
+    }
+    return [
+        replace(
+            page,
+            **{
+                path: replace(data, site=profiles[path].context(_site_page(page, data)))
+                for path in paths
+                if (data := getattr(page, path)) is not None
+            },
+        )
+        for page in pages
+    ]
+
+
+def _site_page(page: Prepared, data: PathData) -> SitePage:
+    return SitePage(page.site, page.name, frozenset(map(line_key, data.story.paragraphs)))
 
 
 def _fingerprint(pages: list[Page]) -> str:

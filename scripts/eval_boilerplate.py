@@ -107,7 +107,7 @@ def outcome(kept: str, gold: str, data: PathData | None) -> Outcome:
 
 def evaluate_page(page: Prepared, book: RuleBook) -> dict[str, Outcome]:
     cleaned = {
-        path: strip_or_none(data.story, book) if data else None
+        path: strip_or_none(data.story, book, data.site) if data else None
         for path, data in (("text", page.text), ("html", page.html))
     }
     return {
@@ -118,7 +118,8 @@ def evaluate_page(page: Prepared, book: RuleBook) -> dict[str, Outcome]:
 
 
 def with_models(models: MainTextModels) -> RuleBook:
-    return replace(rules_only(), main_text=MainText(models))
+    # The figures are with the site context on (clean.site_context = true).
+    return replace(rules_only(), main_text=MainText(models, site_context=True))
 
 
 def leave_one_corpus_out(pages: Sequence[Prepared]) -> list[tuple[Prepared, dict[str, Outcome]]]:

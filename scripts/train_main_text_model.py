@@ -62,7 +62,7 @@ BETA = 1.5
 
 
 def path_data(page: Prepared, path: str) -> PathData | None:
-    return page.text if path == "text" else page.html
+    return page.html if path.startswith("html") else page.text
 
 
 def train(pages: Sequence[Prepared]) -> MainTextModels:
@@ -73,7 +73,8 @@ def train(pages: Sequence[Prepared]) -> MainTextModels:
 
 def _train_path(pages: Sequence[Prepared], path: str) -> MainTextModel:
     found = [(page.corpus, data) for page in pages if (data := path_data(page, path)) is not None]
-    x = np.vstack([data.features for _, data in found]).astype(np.float64)
+    site = path.endswith("_site")
+    x = np.vstack([data.rows(site=site) for _, data in found]).astype(np.float64)
     y = np.concatenate([data.labels for _, data in found])
     weights = np.concatenate([np.sqrt(np.maximum(data.sizes, 1)) for _, data in found])
     fitted = _classifier().fit(x, y, sample_weight=weights)
@@ -91,7 +92,7 @@ def _train_path(pages: Sequence[Prepared], path: str) -> MainTextModel:
     ends = np.cumsum([len(data.labels) for _, data in found])[:-1]
     model = MainTextModel(PATHS[path], trees, threshold=0.5, drop=0.0)
     return choose_decision(
-        model, [data for _, data in found], np.split(held_out, ends), html=path == "html"
+        model, [data for _, data in found], np.split(held_out, ends), html=path.startswith("html")
     )
 
 

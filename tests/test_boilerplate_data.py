@@ -4,13 +4,25 @@ on the page at all, and what counts as kept."""
 
 from __future__ import annotations
 
+import math
 import sys
+from dataclasses import replace
+
+import pytest
 
 from tests.conftest import REPO
 
 sys.path.insert(0, str(REPO / "scripts"))
-from boilerplate_data import Page, block_labels, kept_text, page_as_text, prepare  # noqa: E402
+from boilerplate_data import (  # noqa: E402
+    Page,
+    block_labels,
+    kept_text,
+    page_as_text,
+    prepare,
+    with_site_context,
+)
 
+from pipeline.clean.features import FEATURE_NAMES  # noqa: E402
 from pipeline.records import RawItem, Story  # noqa: E402
 
 STORY = [
@@ -36,7 +48,7 @@ COMMENTS = [
 def _page(gold: list[str]) -> Page:
     blocks = "".join(f"<div><p>{text}</p></div>" for text in STORY + COMMENTS)
     html = f"<html><body><div id='main'><h1>Old bridge to close</h1>{blocks}</div></body></html>"
-    return Page("test", "bridge", html.encode(), "\n\n".join(gold))
+    return Page("test", "bridge", html.encode(), "\n\n".join(gold), "bridge.example")
 
 
 def test_page_text_reads_past_a_stray_closing_body_tag() -> None:
@@ -94,3 +106,23 @@ def test_kept_text_counts_the_fields_the_clean_stage_found() -> None:
     assert kept_text(story).split("\n\n") == [
         "Headline", "OSLO (Reuters)", "Anna Berg", "The old bridge at dawn", "Body text."
     ]  # fmt: skip
+
+
+def test_pages_of_one_site_see_what_their_other_pages_hold() -> None:
+    """As the pipeline counts a batch: the bridge page's two siblings hold its comment
+    header; the page of another site has no context, and its columns are zeros."""
+    pages = [
+        prepare(replace(_page([*STORY]), name=name, site=site))
+        for name, site in (("one", "a"), ("two", "a"), ("three", "a"), ("four", "b"))
+    ]
+    one, *_, four = with_site_context(pages)
+    assert one.text is not None and one.text.site is not None
+    assert one.text.site.others == 2
+    assert four.text is not None and four.text.site is None
+    rows = one.text.rows(site=True)
+    columns = len(FEATURE_NAMES), len(FEATURE_NAMES) + 1
+    header = one.text.story.paragraphs.index("Comments (2)")
+    assert rows.shape[1] == one.text.features.shape[1] + 2
+    assert rows[header, columns[0]] == pytest.approx(math.log1p(2))
+    assert rows[header, columns[1]] == pytest.approx(math.log1p(2))
+    assert not four.text.rows(site=True)[:, columns[0] : columns[1] + 1].any()

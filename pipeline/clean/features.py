@@ -136,6 +136,9 @@ MARKUP_FEATURES = (
     "in_area",  # in the page area around trafilatura's text
 )
 PAGE_FEATURES = (*FEATURE_NAMES, *MARKUP_FEATURES)
+# With the other pages of the page's site (``pipeline.clean.site``): how many of them hold the
+# same line (log 1 +), and how many there are (log 1 +). They follow FEATURE_NAMES.
+SITE_FEATURES = ("site_repeats", "site_pages")
 
 
 def block_features(paragraph: str, *, rule: bool) -> list[float]:

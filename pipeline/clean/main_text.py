@@ -5,10 +5,13 @@ Two models, trained by ``scripts/train_main_text_model.py`` with scikit-learn on
 development pages in ``shared/corpora/boilerplate`` and shipped as ``main_text_model.json``:
 one over ``features.FEATURE_NAMES`` for stories saved as text, one over
 ``features.PAGE_FEATURES`` for HTML pages, which adds the paragraph's place in the markup and
-whether trafilatura kept it. Each is gradient-boosted trees, kept as flat arrays and walked
-here with numpy for all paragraphs and trees at once (about a millisecond a page), so that
-running the pipeline needs neither scikit-learn nor pickles. Boosted trees were chosen over a
-logistic regression because they held up better on the corpus left out (BENCHMARKS.md).
+whether trafilatura kept it. Each comes twice: without and with ``features.SITE_FEATURES``
+(what the other pages of the page's site in the batch hold, ``pipeline.clean.site``), the
+second used where the site has other pages. Each is gradient-boosted trees, kept as flat
+arrays and walked here with numpy for all paragraphs and trees at once (about a millisecond a
+page), so that running the pipeline needs neither scikit-learn nor pickles. Boosted trees were
+chosen over a logistic regression because they held up better on the corpus left out
+(BENCHMARKS.md).
 
 The main text is then the contiguous run of paragraphs with the largest total of
 ``(p - threshold) * words`` (Kadane's maximum subarray): long sentence-like paragraphs pull the
@@ -35,15 +38,23 @@ import numpy as np
 
 from pipeline.clean.features import (
     FEATURE_NAMES,
+    MARKUP_FEATURES,
     PAGE_FEATURES,
+    SITE_FEATURES,
     block_features,
     in_context,
     markup_features,
 )
+from pipeline.clean.site import SiteContext
 from pipeline.records import BlockMarkup, ExtractedText
 
 MODEL_FILE = "main_text_model.json"
-PATHS = {"text": FEATURE_NAMES, "html": PAGE_FEATURES}  # model name -> its features
+PATHS = {  # model name -> its features
+    "text": FEATURE_NAMES,
+    "html": PAGE_FEATURES,
+    "text_site": (*FEATURE_NAMES, *SITE_FEATURES),
+    "html_site": (*FEATURE_NAMES, *SITE_FEATURES, *MARKUP_FEATURES),
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,10 +183,18 @@ class MainTextModel:
 
 @dataclass(frozen=True)
 class MainTextModels:
-    """The model for text pages and the one for HTML pages."""
+    """The model for text pages and the one for HTML pages, each without and with the page's
+    site context (``pipeline.clean.site``)."""
 
     text: MainTextModel
     html: MainTextModel
+    text_site: MainTextModel
+    html_site: MainTextModel
+
+    def pick(self, *, html: bool, site: bool) -> MainTextModel:
+        if html:
+            return self.html_site if site else self.html
+        return self.text_site if site else self.text
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> MainTextModels:
@@ -223,10 +242,12 @@ class Located:
 
 @dataclass(frozen=True)
 class MainText:
-    """The models, and whether the HTML one may go beyond trafilatura's finding."""
+    """The models, whether the HTML one may go beyond trafilatura's finding, and whether a
+    page's site context is used."""
 
     models: MainTextModels
     around_extracted: bool = True
+    site_context: bool = False  # whether ``locate`` uses the site model when given a site
 
     def locate(
         self,
@@ -234,6 +255,7 @@ class MainText:
         ruled: Sequence[bool],
         extracted: ExtractedText | None = None,
         markup: Sequence[BlockMarkup] = (),
+        site: SiteContext | None = None,
     ) -> Located:
         """Where the main text is among ``paragraphs``.
 
@@ -241,14 +263,18 @@ class MainText:
             ruled: whether a boilerplate rule matches each paragraph (a model feature).
             extracted: where an extractor found the main text, if one looked.
             markup: where each paragraph stands in the page's markup (HTML pages).
+            site: what the other pages of the page's site hold, when it has others: the site
+                model is used then.
         """
         own = [
             block_features(text, rule=rule) for text, rule in zip(paragraphs, ruled, strict=True)
         ]
         rows = in_context(paragraphs, own)
-        model, found = self.models.text, None
+        site = site if self.site_context else None
+        if site is not None:
+            rows = [row + more for row, more in zip(rows, site.rows(paragraphs), strict=True)]
+        model, found = self.models.pick(html=bool(markup), site=site is not None), None
         if markup:
-            model = self.models.html
             found = extracted.paragraphs if extracted else frozenset()
             area = extracted.area if extracted else range(0)
             rows = [

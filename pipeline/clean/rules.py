@@ -162,7 +162,7 @@ def _main_text(settings: CleanSettings) -> MainText | None:
         models = MainTextModels.load(path)
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ConfigError(f"clean.main_text_model: cannot load {path}: {error}") from error
-    return MainText(models, settings.main_text_around_extracted)
+    return MainText(models, settings.main_text_around_extracted, settings.site_context)
 
 
 def _compile(where: str, name: str, rule: RuleSettings, provider_group: str) -> Rule:

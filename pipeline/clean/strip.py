@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 
 from pipeline.clean.features import SENTENCE_END
 from pipeline.clean.rules import BODY_SCOPES, Rule, RuleBook, named_values
+from pipeline.clean.site import SiteContext
 from pipeline.errors import CleanError, Reason
 from pipeline.records import PARAGRAPH_BREAK, RECALLS, Removed, Story
 from pipeline.settings import Scope
@@ -55,11 +56,12 @@ MODEL_RULE = "main_text_model"
 EXTRACTOR_RULE = "extractor"  # outside an extractor's finding, with the model switched off
 
 
-def strip_boilerplate(story: Story, book: RuleBook) -> Story:
+def strip_boilerplate(story: Story, book: RuleBook, site: SiteContext | None = None) -> Story:
     """Removes boilerplate from ``story.body``; every cut goes into ``removed`` with its rule.
 
     A kill or withhold notice (``RECALLS``) may have no text: it passes as it is. The story's
-    agency's own rules (sign-offs, bylines) go before the general ones.
+    agency's own rules (sign-offs, bylines) go before the general ones. ``site`` is what the
+    other pages of a page's site hold (``pipeline.clean.site``), when the batch has any.
 
     Raises:
         CleanError: when nothing of the body is left.
@@ -75,7 +77,7 @@ def strip_boilerplate(story: Story, book: RuleBook) -> Story:
     scores: Sequence[float | None] = [None] * len(paragraphs)
     run, dropped = range(len(paragraphs)), frozenset[int]()
     if book.main_text and story.page_text:
-        headline, paragraphs, scores, run, dropped = _locate_main_text(story, book, cuts)
+        headline, paragraphs, scores, run, dropped = _locate_main_text(story, book, cuts, site)
     elif story.extracted:
         run = story.extracted.span
     # Page furniture before the main text; the paragraphs just before it may be its lead,
@@ -139,7 +141,7 @@ def strip_boilerplate(story: Story, book: RuleBook) -> Story:
 
 
 def _locate_main_text(
-    story: Story, book: RuleBook, cuts: _Cuts
+    story: Story, book: RuleBook, cuts: _Cuts, site: SiteContext | None
 ) -> tuple[str, list[str], list[float | None], range, frozenset[int]]:
     """The main text's run of paragraphs (with the model's scores, and the paragraphs inside
     it that are furniture all the same), and the headline: the first line, unless that was the
@@ -150,7 +152,7 @@ def _locate_main_text(
     # A comment thread can outweigh the story it follows: look for the story before it.
     before_thread = paragraphs[: _thread_start(paragraphs, book)]
     located = book.main_text.locate(
-        before_thread, book.marks(before_thread), story.extracted, story.markup
+        before_thread, book.marks(before_thread), story.extracted, story.markup, site
     )
     scores: list[float | None] = [
         *located.probabilities,

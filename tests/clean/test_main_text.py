@@ -68,7 +68,7 @@ def test_shipped_models_match_the_features_and_tell_story_from_furniture() -> No
     data = json.loads(SHIPPED.read_text(encoding="utf-8"))
     assert tuple(data["models"]["text"]["features"]) == FEATURE_NAMES
     assert tuple(data["models"]["html"]["features"]) == PAGE_FEATURES
-    assert SHIPPED.stat().st_size < 1_000_000  # small enough to commit and to load fast
+    assert SHIPPED.stat().st_size < 1_500_000  # small enough to commit and to load fast
     model = MainTextModels.load().text
     page = ["Home", "World", PROSE, PROSE, PROSE, "Share", "Contact us"]
     scores = model.trees.probabilities(np.array(page_features(page, [False] * len(page))))
