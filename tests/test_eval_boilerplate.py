@@ -1,4 +1,5 @@
-"""Boilerplate removal on pages it was not tuned on (slow: about fifteen minutes).
+"""Boilerplate removal on pages it was not tuned on (slow: about 45 minutes on 2 cores, with two
+trainings a fold since the site models).
 
 ``scripts/eval_boilerplate.py`` trains the main-text models without one corpus and scores
 that corpus, for each corpus in turn. The floors below sit 0.01 under the held-out figures
