@@ -65,7 +65,8 @@ class _StepFn(beam.DoFn):
         self._failures = Metrics.counter(METRICS_NAMESPACE, f"dead_letters.{stage}")
         self._micros = Metrics.distribution(METRICS_NAMESPACE, f"{STAGE_MICROS}{stage}")
 
-    def process(self, element: Any, *side) -> Iterable[Any]:  # noqa: ANN002 (Beam reads hints)
+    # No hint on *side: Beam type-checks it and refuses the side inputs as Tuple[Any, ...].
+    def process(self, element: Any, *side) -> Iterable[Any]:
         started = time.perf_counter()
         try:
             # All or nothing: an item that fails half-way yields no partial results.

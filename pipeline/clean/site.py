@@ -11,9 +11,10 @@ does better on pages without siblings than one model for both.
 
 The counts are over distinct pages (by canonical URL, else by their text), so that two saves of
 one page do not make its story look like a menu. They are taken over one batch (a run, or a
-watcher's batch) and over nothing else, so that the same input cleans the same way when a run
-is replayed after a crash. Lines are compared lower-cased, with digits as 0 ("12 comments",
-"Updated 10:42" recur with other numbers) and hashed, so that the counts stay small.
+watcher's batch) and never stored, so that a run over the same files cleans them the same way
+(a watcher's batch that reads a crashed batch's deliveries again counts what it holds).
+Lines are compared lower-cased, with digits as 0 ("12 comments", "Updated 10:42" recur with
+other numbers) and hashed, so that the counts stay small.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from urllib.parse import urlsplit
 
 from pipeline.records import Story
 
-# A second-level name under these is a registrable domain's first part (bbc.co.uk).
+# A second-level name under these is a registrable domain's first part (bbc.co.uk). A rough
+# rule rather than the Public Suffix List (tldextract fetches it or needs a snapshot kept up to
+# date): the site only groups pages, and a wrong split merges or splits one site's pages.
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu"})
 _HOST_PREFIX = re.compile(r"^(?:www\d?|m)\.")
 _DIGIT = re.compile(r"\d")
