@@ -80,9 +80,9 @@ class CleanSettings(_Settings):
     main_text_around_extracted: bool = True
     """On HTML pages, let the model decide beyond trafilatura's paragraphs; false keeps
     trafilatura's paragraphs, first to last."""
-    site_context: bool = False
+    site_context: bool = True
     """Let the main-text model see what the other pages of a page's site in the same batch
-    hold (pipeline/clean/site.py); false (for now the default) cleans each page alone."""
+    hold (pipeline/clean/site.py); false cleans each page alone."""
 
 
 class EnrichSettings(_Settings):

@@ -53,6 +53,9 @@ _HEADLINE = re.compile(r"[^\n]{8,200}")
 _SEPARATOR = re.compile(r"\s[|»›•·]\s|[|»›]|^[«‹]")
 MODEL_KIND = "boilerplate"
 MODEL_RULE = "main_text_model"
+# The same, where the site's other pages in the batch were part of the evidence: a reader of
+# ``removed`` sees that a line went (also) because the site's other pages hold it.
+SITE_MODEL_RULE = "main_text_site_model"
 EXTRACTOR_RULE = "extractor"  # outside an extractor's finding, with the model switched off
 
 
@@ -72,7 +75,7 @@ def strip_boilerplate(story: Story, book: RuleBook, site: SiteContext | None = N
     if not paragraphs:
         raise CleanError(Reason.NO_BODY, "the story has no body text")
     book = book.for_provider(story.provider)
-    cuts = _Cuts(book, MODEL_RULE if book.main_text else EXTRACTOR_RULE)
+    cuts = _Cuts(book, _outside_rule(story, book, site))
     headline = story.headline
     scores: Sequence[float | None] = [None] * len(paragraphs)
     run, dropped = range(len(paragraphs)), frozenset[int]()
@@ -138,6 +141,15 @@ def strip_boilerplate(story: Story, book: RuleBook, site: SiteContext | None = N
         markup=(),
         **cuts.fields(story),
     )
+
+
+def _outside_rule(story: Story, book: RuleBook, site: SiteContext | None) -> str:
+    """What names a cut of furniture no rule knows: the model (with or without the site's other
+    pages) that found the main text, or the extractor when the model is off."""
+    if not book.main_text:
+        return EXTRACTOR_RULE
+    sited = site is not None and story.page_text and book.main_text.site_context
+    return SITE_MODEL_RULE if sited else MODEL_RULE
 
 
 def _locate_main_text(

@@ -34,9 +34,9 @@ def _read(path: str) -> Story:
 
 
 @pytest.fixture(scope="module")
-def sited(settings: Settings) -> RuleBook:
-    """The rules and models with the site context on."""
-    return build_rulebook(settings.clean.model_copy(update={"site_context": True}))
+def alone(settings: Settings) -> RuleBook:
+    """The rules and models with the site context off (it is on by default)."""
+    return build_rulebook(settings.clean.model_copy(update={"site_context": False}))
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +72,9 @@ def test_the_pages_of_one_folder_are_one_site(pages: list[Story]) -> None:
 
 
 def test_with_its_sites_other_pages_a_page_loses_the_furniture_they_share(
-    pages: list[Story], sited: RuleBook
+    pages: list[Story], book: RuleBook
 ) -> None:
-    book = sited
+    assert book.main_text is not None and book.main_text.site_context  # the default
     profile = SiteProfile.of(site_page(page) for page in pages)
     shared = _shared_by_all(pages)
     for page in pages:
@@ -92,13 +92,23 @@ def test_with_its_sites_other_pages_a_page_loses_the_furniture_they_share(
         assert sum(len(line.split()) for line in missing) <= 0.04 * words, (page.source, missing)
 
 
+def test_the_site_models_cuts_say_so(pages: list[Story], book: RuleBook) -> None:
+    """A reader of ``removed`` can tell a line cut with the site's other pages as evidence
+    from one cut by the model alone."""
+    profile = SiteProfile.of(map(_site, pages))
+    together = strip_boilerplate(pages[0], book, profile.context(_site(pages[0])))
+    by_itself = strip_boilerplate(pages[0], book)
+    assert "main_text_site_model" in {cut.rule for cut in together.removed}
+    assert "main_text_site_model" not in {cut.rule for cut in by_itself.removed}
+    assert "main_text_model" in {cut.rule for cut in by_itself.removed}
+
+
 def test_the_clean_stage_counts_the_batch_as_the_profile_does(
-    pages: list[Story], sited: RuleBook, test_pipeline: Callable[[], TestPipeline]
+    pages: list[Story], book: RuleBook, test_pipeline: Callable[[], TestPipeline]
 ) -> None:
     """In Beam the counts are a side input over the batch: a second save of a page counts
     once, a page of another folder has no context, and each page is cleaned as the pure core
     cleans it with the batch's profile."""
-    book = sited
     copy = replace(pages[0], source=Source("bbc-news/page-01 (copy).txt", pages[0].source.sha256))
     lone = _read(LONE.name)
     batch = [*pages, copy, lone]
@@ -117,9 +127,11 @@ def test_the_clean_stage_counts_the_batch_as_the_profile_does(
 
 
 def test_with_site_context_off_a_page_cleans_as_it_does_alone(
-    pages: list[Story], book: RuleBook, test_pipeline: Callable[[], TestPipeline]
+    pages: list[Story], alone: RuleBook, test_pipeline: Callable[[], TestPipeline]
 ) -> None:
-    """The default: the stage counts nothing, and a context given is not used."""
+    """``clean.site_context = false``: the stage counts nothing, and a context given is not
+    used."""
+    book = alone
     with test_pipeline() as p:
         cleaned = p | beam.Create(pages) | CleanStories(book)
         bodies = cleaned.items | "Bodies" >> beam.Map(lambda story: story.body)
