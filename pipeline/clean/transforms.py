@@ -39,8 +39,11 @@ class CountSiteLines(beam.PTransform):
             | "Distinct" >> beam.GroupByKey()
             | "MergeSaves" >> beam.Map(_merge_saves)
             | "Keys" >> beam.FlatMap(site_counts)
+            # Counted as plain tuples (equal to, and hashed as, the SiteKey the pure core looks
+            # up): Beam encodes a NamedTuple key with a fallback coder and warns at every run.
+            | "AsTuples" >> beam.Map(tuple)
             | "Count" >> beam.combiners.Count.PerElement()
-            | "Shared" >> beam.Filter(lambda counted: shared(*counted))
+            | "Shared" >> beam.Filter(lambda counted: shared(SiteKey(*counted[0]), counted[1]))
         )
 
 
